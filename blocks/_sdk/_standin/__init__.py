@@ -1,0 +1,1 @@
+"""A stand-in for the AutoGPT platform's block SDK, used when the platform is not importable."""

@@ -1,0 +1,216 @@
+"""The base every fal block shares: Input → fal arguments → the run loop → outputs.
+
+A model's block declares only its schema, its endpoint and (when names differ) the mapping between
+its fields and fal's. Waiting, retrying, cancelling and failing live in `_run.py`, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+
+from blocks._sdk import (
+    Block,
+    BlockCategory,
+    BlockOutput,
+    BlockSchemaInput,
+    BlockSchemaOutput,
+    SchemaField,
+)
+from credentials import (
+    TEST_CREDENTIALS,
+    TEST_CREDENTIALS_INPUT,
+    FalCredentials,
+    FalCredentialsField,
+    FalCredentialsInput,
+)
+
+from ._client import fal_client_for
+from ._failures import FalJobError
+from ._run import FalJobOutcome, WaitPolicy, run_fal_job
+
+TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
+
+
+class InputProblem(ValueError):
+    """An input fal would reject (or bill for nothing); found before any request is sent."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class FalJobInput(BlockSchemaInput):
+    """Inputs every fal block has: the key, and how long to wait."""
+
+    credentials: FalCredentialsInput = FalCredentialsField()
+    timeout_seconds: int = SchemaField(
+        default=1200,
+        ge=5,
+        le=3 * 3600,
+        title="Give up after (seconds)",
+        description="Stop waiting, and cancel the fal job, when it has not finished by then.",
+    )
+    max_poll_interval_seconds: float = SchemaField(
+        default=8.0,
+        ge=0.05,
+        le=60.0,
+        title="Longest wait between status checks (seconds)",
+        description="Status checks start about a second apart and back off up to this.",
+    )
+
+
+class FalVideoOutput(BlockSchemaOutput):
+    """Outputs every video block has."""
+
+    video_url: str = SchemaField(description="URL of the generated video (fal's URLs expire).")
+    request_id: str = SchemaField(description="fal request id, to look the job up on fal.")
+    logs: list[str] = SchemaField(
+        description="Progress of the run: queue positions, fal's log lines, retries."
+    )
+
+
+RUN_SETTINGS = frozenset(FalJobInput.model_fields)
+
+
+class FalBlockBase(Block):
+    """Runs one fal endpoint. Subclasses declare `endpoint`, `Input`, `Output` and a sample result."""
+
+    endpoint: ClassVar[str]
+    fal_field_names: ClassVar[dict[str, str]] = {}
+    """Block field → fal field, where the two names differ."""
+    block_only_fields: ClassVar[frozenset[str]] = frozenset()
+    """Input fields that steer the block and are not sent to fal (e.g. a model choice)."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        description: str,
+        test_input: dict[str, Any],
+        sample_result: dict[str, Any],
+        categories: set[BlockCategory] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        expected = [("request_id", TEST_REQUEST_ID)]
+        expected += list(self.outputs_from_result(sample_result, TEST_REQUEST_ID))
+        expected.append(("logs", list))
+        super().__init__(
+            id=id,
+            description=description,
+            categories=categories or {BlockCategory.AI, BlockCategory.MULTIMEDIA},
+            input_schema=self.Input,  # type: ignore[attr-defined]
+            output_schema=self.Output,  # type: ignore[attr-defined]
+            test_input={**test_input, "credentials": TEST_CREDENTIALS_INPUT},
+            test_credentials=TEST_CREDENTIALS,
+            test_output=expected,
+            test_mock={"run_fal_job": _canned_job(sample_result)},
+            **kwargs,
+        )
+
+    # ---- what a model's block may override -------------------------------------------------
+
+    def endpoint_for(self, input_data: Any) -> str:
+        """The fal endpoint id for this run."""
+        return self.endpoint
+
+    def check_input(self, input_data: Any) -> None:
+        """Raise `InputProblem` for input fal would reject; the schema already checked types."""
+
+    def fal_arguments(self, input_data: Any) -> dict[str, Any]:
+        """The request body: every set field but the run settings, renamed where fal's name differs."""
+        skip = RUN_SETTINGS | self.block_only_fields
+        values = input_data.model_dump(mode="json", exclude=skip, exclude_none=True)
+        return {self.fal_field_names.get(name, name): value for name, value in values.items()}
+
+    def outputs_from_result(
+        self, result: dict[str, Any], request_id: str
+    ) -> Iterator[tuple[str, Any]]:
+        """`video_url`, then every other declared output the result carries (top level or in video)."""
+        video = result.get("video")
+        url = video.get("url") if isinstance(video, dict) else None
+        if not url:
+            raise FalJobError(
+                f"fal request {request_id} finished without a video URL in its result",
+                request_id=request_id,
+            )
+        yield "video_url", url
+        facts = {**video, **{key: value for key, value in result.items() if key != "video"}}
+        for name in self.Output.model_fields:  # type: ignore[attr-defined]
+            if name not in _BASE_OUTPUTS and facts.get(name) is not None:
+                yield name, facts[name]
+
+    # ---- the one way every fal block runs ---------------------------------------------------
+
+    async def run_fal_job(
+        self,
+        endpoint: str,
+        arguments: dict[str, Any],
+        *,
+        credentials: FalCredentials,
+        policy: WaitPolicy,
+        logs: list[str],
+    ) -> FalJobOutcome:
+        """Submit and follow one job (the self-test replaces this; nothing else should)."""
+        client = fal_client_for(credentials.api_key)
+        return await run_fal_job(client, endpoint, arguments, policy=policy, logs=logs)
+
+    async def run(
+        self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
+    ) -> BlockOutput:
+        secret = _secret_text(credentials)
+        try:
+            if not secret:
+                raise InputProblem("credentials", "the fal API key is empty")
+            self.check_input(input_data)
+            endpoint = self.endpoint_for(input_data)
+            arguments = self.fal_arguments(input_data)
+        except InputProblem as problem:
+            yield "error", str(problem)
+            return
+
+        policy = WaitPolicy(
+            deadline=float(input_data.timeout_seconds),
+            first_poll=min(1.0, input_data.max_poll_interval_seconds),
+            max_poll=input_data.max_poll_interval_seconds,
+        )
+        logs: list[str] = []
+        try:
+            outcome = await self.run_fal_job(
+                endpoint, arguments, credentials=credentials, policy=policy, logs=logs
+            )
+            outputs = list(self.outputs_from_result(outcome.result, outcome.request_id))
+        except FalJobError as failure:
+            if failure.request_id:
+                yield "request_id", failure.request_id
+            yield "logs", [_redact(line, secret) for line in logs]
+            yield "error", _redact(str(failure), secret)
+            return
+        yield "request_id", outcome.request_id
+        for name, value in outputs:
+            yield name, value
+        yield "logs", [_redact(line, secret) for line in outcome.logs]
+
+
+_BASE_OUTPUTS = frozenset({"video_url", "request_id", "logs", "error"})
+
+
+def _canned_job(sample_result: dict[str, Any]) -> Any:
+    """The self-test's stand-in for `run_fal_job`: the network stays off."""
+
+    def canned(*args: Any, **kwargs: Any) -> FalJobOutcome:
+        return FalJobOutcome(TEST_REQUEST_ID, sample_result, ["completed (self-test)"], 0.0)
+
+    return canned
+
+
+def _secret_text(credentials: FalCredentials) -> str:
+    key = getattr(credentials, "api_key", None)
+    return key.get_secret_value() if isinstance(key, SecretStr) else ""
+
+
+def _redact(text: str, secret: str) -> str:
+    """Belt and braces: no message leaves a block with the key in it."""
+    return text.replace(secret, "[redacted]") if secret else text

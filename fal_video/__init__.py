@@ -1,0 +1,1 @@
+"""The standalone side: the fal-video command and the agent-graph executor."""
