@@ -48,7 +48,7 @@ class FalJobInput(BlockSchemaInput):
     credentials: FalCredentialsInput = FalCredentialsField()
     timeout_seconds: int = SchemaField(
         default=1200,
-        ge=5,
+        ge=1,
         le=3 * 3600,
         title="Give up after (seconds)",
         description="Stop waiting, and cancel the fal job, when it has not finished by then.",
@@ -125,9 +125,7 @@ class FalBlockBase(Block):
         values = input_data.model_dump(mode="json", exclude=skip, exclude_none=True)
         return {self.fal_field_names.get(name, name): value for name, value in values.items()}
 
-    def outputs_from_result(
-        self, result: dict[str, Any], request_id: str
-    ) -> Iterator[tuple[str, Any]]:
+    def outputs_from_result(self, result: dict[str, Any], request_id: str) -> Iterator[tuple[str, Any]]:
         """`video_url`, then every other declared output the result carries (top level or in video)."""
         video = result.get("video")
         url = video.get("url") if isinstance(video, dict) else None
@@ -157,9 +155,7 @@ class FalBlockBase(Block):
         client = fal_client_for(credentials.api_key)
         return await run_fal_job(client, endpoint, arguments, policy=policy, logs=logs)
 
-    async def run(
-        self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
-    ) -> BlockOutput:
+    async def run(self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any) -> BlockOutput:
         secret = _secret_text(credentials)
         try:
             if not secret:

@@ -138,18 +138,14 @@ async def _submit_once(
         ) from None
 
 
-async def _settle(
-    submit: asyncio.Future[AsyncRequestHandle], limit: float
-) -> AsyncRequestHandle | None:
+async def _settle(submit: asyncio.Future[AsyncRequestHandle], limit: float) -> AsyncRequestHandle | None:
     try:
         return await asyncio.wait_for(asyncio.shield(submit), limit)
     except Exception:
         return None
 
 
-async def _follow(
-    handle: AsyncRequestHandle, policy: WaitPolicy, logs: list[str]
-) -> fal_client.Completed:
+async def _follow(handle: AsyncRequestHandle, policy: WaitPolicy, logs: list[str]) -> fal_client.Completed:
     """Poll status until COMPLETED, reporting each new queue position and log line once."""
     request_id = handle.request_id
     last_position: int | None = None
@@ -200,9 +196,7 @@ async def _fetch_result(
             await _retry_or_raise(exc, "result", request_id, failures, policy, logs)
     if completed.error:
         kind = f" ({completed.error_type})" if completed.error_type else ""
-        raise FalJobError(
-            f"fal request {request_id} failed{kind}: {completed.error}", request_id=request_id
-        )
+        raise FalJobError(f"fal request {request_id} failed{kind}: {completed.error}", request_id=request_id)
     if not isinstance(result, dict):
         raise FalJobError(
             f"fal request {request_id} returned {type(result).__name__}, not an object",
@@ -221,17 +215,13 @@ async def _retry_or_raise(
 ) -> None:
     """Wait out a transient failure (the deadline bounds it), or turn a final one into FalJobError."""
     if not is_transient(exc, step):
-        raise FalJobError(
-            f"{describe(exc, step)}\n(request {request_id})", request_id=request_id
-        ) from None
+        raise FalJobError(f"{describe(exc, step)}\n(request {request_id})", request_id=request_id) from None
     delay = policy.delay(attempt)
     report(Retrying(request_id, step, short_reason(exc), attempt, delay), logs)
     await asyncio.sleep(delay)
 
 
-async def _send_cancel(
-    handle: AsyncRequestHandle, reason: str, policy: WaitPolicy, logs: list[str]
-) -> None:
+async def _send_cancel(handle: AsyncRequestHandle, reason: str, policy: WaitPolicy, logs: list[str]) -> None:
     """Ask fal to cancel the job, best effort; a second cancellation does not stop the PUT."""
 
     async def put_cancel() -> bool:

@@ -66,9 +66,7 @@ class BlockCost(BaseModel):
         cost_filter: BlockInput | None = None,
         **data: Any,
     ) -> None:
-        super().__init__(
-            cost_amount=cost_amount, cost_filter=cost_filter or {}, cost_type=cost_type, **data
-        )
+        super().__init__(cost_amount=cost_amount, cost_filter=cost_filter or {}, cost_type=cost_type, **data)
 
 
 class BlockError(Exception):
@@ -159,15 +157,11 @@ class Block(Generic[InputT, OutputT]):
             raise BlockInputError(
                 f"Unable to execute block with invalid input data: {problem}", self.name, self.id
             )
-        model = self.input_schema(
-            **{key: value for key, value in input_data.items() if value is not None}
-        )
+        model = self.input_schema(**{key: value for key, value in input_data.items() if value is not None})
         async for name, value in self.run(model, **kwargs):
             if name == "error":
                 raise BlockExecutionError(str(value), self.name, self.id)
             problem = self.output_schema.validate_field(name, value)
             if problem:
-                raise BlockOutputError(
-                    f"Block produced an invalid output: {problem}", self.name, self.id
-                )
+                raise BlockOutputError(f"Block produced an invalid output: {problem}", self.name, self.id)
             yield name, value

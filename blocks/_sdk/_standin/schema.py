@@ -101,9 +101,7 @@ def _fold(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     node = dict(node)
-    single = next(
-        (key for key in ("allOf", "anyOf", "oneOf") if key in node and len(node[key]) == 1), None
-    )
+    single = next((key for key in ("allOf", "anyOf", "oneOf") if key in node and len(node[key]) == 1), None)
     if single:
         node.update(node.pop(single)[0])
     return {key: _fold(value) for key, value in node.items() if not key.startswith("$")}
