@@ -22,3 +22,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo-output
+
+docs: $(STAMP)
+	$(BIN)/python -m blocks._docgen

@@ -19,6 +19,7 @@ try:  # inside the AutoGPT platform
         APIKeyCredentials,
         CredentialsField,
         CredentialsMetaInput,
+        NodeExecutionStats,
         SchemaField,
     )
     from backend.util.exceptions import (
@@ -44,6 +45,7 @@ except ImportError:  # standalone
         BlockOutputError,
         BlockType,
         BlockUnknownError,
+        NodeExecutionStats,
     )
     from ._standin.credentials import APIKeyCredentials, CredentialsField, CredentialsMetaInput
     from ._standin.schema import BlockSchemaInput, BlockSchemaOutput, MediaFileType, SchemaField
@@ -69,5 +71,6 @@ __all__ = [
     "CredentialsField",
     "CredentialsMetaInput",
     "MediaFileType",
+    "NodeExecutionStats",
     "SchemaField",
 ]

@@ -12,11 +12,13 @@ from typing import Any, ClassVar
 from pydantic import SecretStr
 
 from blocks._sdk import (
+    ON_PLATFORM,
     Block,
     BlockCategory,
     BlockOutput,
     BlockSchemaInput,
     BlockSchemaOutput,
+    NodeExecutionStats,
     SchemaField,
 )
 from credentials import (
@@ -28,18 +30,12 @@ from credentials import (
 )
 
 from ._client import fal_client_for
-from ._failures import FalJobError
+from ._failures import FalJobError, InputProblem
+from ._files import MediaRule, prepare_all
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
+from .pricing import estimate_usd
 
 TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
-
-
-class InputProblem(ValueError):
-    """An input fal would reject (or bill for nothing); found before any request is sent."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 class FalJobInput(BlockSchemaInput):
@@ -83,6 +79,10 @@ class FalBlockBase(Block):
     """Block field → fal field, where the two names differ."""
     block_only_fields: ClassVar[frozenset[str]] = frozenset()
     """Input fields that steer the block and are not sent to fal (e.g. a model choice)."""
+    schema_source: ClassVar[str] = ""
+    """Where the input schema came from (document and date), shown on the block's docs page."""
+    media_inputs: ClassVar[dict[str, MediaRule]] = {}
+    """File inputs by fal argument name (`list[].key` inside lists): checked, uploaded when needed."""
 
     def __init__(
         self,
@@ -116,6 +116,10 @@ class FalBlockBase(Block):
         """The fal endpoint id for this run."""
         return self.endpoint
 
+    def doc_endpoints(self) -> list[str]:
+        """Every endpoint this block can call (its docs page lists them with their prices)."""
+        return [self.endpoint]
+
     def check_input(self, input_data: Any) -> None:
         """Raise `InputProblem` for input fal would reject; the schema already checked types."""
 
@@ -124,6 +128,10 @@ class FalBlockBase(Block):
         skip = RUN_SETTINGS | self.block_only_fields
         values = input_data.model_dump(mode="json", exclude=skip, exclude_none=True)
         return {self.fal_field_names.get(name, name): value for name, value in values.items()}
+
+    def estimate_usd(self, input_data: Any) -> float | None:
+        """fal's published price for this input, or None where fal publishes none."""
+        return estimate_usd(self.endpoint_for(input_data), self.fal_arguments(input_data))
 
     def outputs_from_result(self, result: dict[str, Any], request_id: str) -> Iterator[tuple[str, Any]]:
         """`video_url`, then every other declared output the result carries (top level or in video)."""
@@ -163,8 +171,13 @@ class FalBlockBase(Block):
             self.check_input(input_data)
             endpoint = self.endpoint_for(input_data)
             arguments = self.fal_arguments(input_data)
+            if self.media_inputs:
+                client = fal_client_for(credentials.api_key)
+                arguments = await prepare_all(
+                    arguments, self.media_inputs, client, allow_local_files=not ON_PLATFORM
+                )
         except InputProblem as problem:
-            yield "error", str(problem)
+            yield "error", _redact(str(problem), secret)
             return
 
         policy = WaitPolicy(
@@ -184,6 +197,9 @@ class FalBlockBase(Block):
             yield "logs", [_redact(line, secret) for line in logs]
             yield "error", _redact(str(failure), secret)
             return
+        usd = estimate_usd(endpoint, arguments)
+        if usd is not None:
+            self.merge_stats(NodeExecutionStats(provider_cost=usd))
         yield "request_id", outcome.request_id
         for name, value in outputs:
             yield name, value

@@ -17,6 +17,14 @@ Step = Literal["submit", "status", "result", "cancel"]
 _TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
+class InputProblem(ValueError):
+    """An input fal would reject (or bill for nothing), found before any request is sent."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
 class FalJobError(Exception):
     """A fal job (or its submission) failed; `str()` is the one message a user sees."""
 

@@ -46,5 +46,10 @@ class AIVideoGeneratorBlock(FalBlockBase):
             sample_result={"video": {"url": "https://v3.fal.media/files/test/video.mp4"}},
         )
 
+    schema_source = "seed 000 (the platform's AI Video Generator block): prompt and model"
+
+    def doc_endpoints(self) -> list[str]:
+        return [model.value for model in FalVideoModel]
+
     def endpoint_for(self, input_data: Any) -> str:
         return FalVideoModel(input_data.model).value

@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, Callable
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .schema import BlockSchemaInput, BlockSchemaOutput
 
@@ -67,6 +67,13 @@ class BlockCost(BaseModel):
         **data: Any,
     ) -> None:
         super().__init__(cost_amount=cost_amount, cost_filter=cost_filter or {}, cost_type=cost_type, **data)
+
+
+class NodeExecutionStats(BaseModel):
+    """What a run cost and used; `provider_cost` is the provider's real spend in USD."""
+
+    model_config = ConfigDict(extra="allow")
+    provider_cost: float | None = None
 
 
 class BlockError(Exception):
@@ -130,6 +137,15 @@ class Block(Generic[InputT, OutputT]):
         self.disabled = disabled
         self.static_output = static_output
         self.block_type = block_type
+        self.execution_stats = NodeExecutionStats()
+
+    def merge_stats(self, stats: NodeExecutionStats) -> NodeExecutionStats:
+        """Add a run's stats (e.g. the provider's spend) to this block's execution stats."""
+        if stats.provider_cost is not None:
+            self.execution_stats.provider_cost = (
+                self.execution_stats.provider_cost or 0.0
+            ) + stats.provider_cost
+        return self.execution_stats
 
     @property
     def name(self) -> str:
