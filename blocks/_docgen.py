@@ -95,9 +95,8 @@ def _inputs_table(block: Block) -> list[str]:
             allowed = media[name].describe()
         default = f"`{field['default']!r}`" if "default" in field else ""
         flag = "yes" if name in required else ("advanced" if field.get("advanced") else "no")
-        rows.append(
-            f"| `{name}` | {_type(field)} | {flag} | {default} | {_cell(allowed)} | {_cell(field.get('description', ''))} |"
-        )
+        description = _cell(field.get("description", ""))
+        rows.append(f"| `{name}` | {_type(field)} | {flag} | {default} | {_cell(allowed)} | {description} |")
     return rows
 
 
