@@ -1,8 +1,8 @@
-"""How each sandbox endpoint answers: which clip it renders, and the shape of its output.
+"""How a sandbox endpoint answers: the `Behaviour` protocol and the common one, `RenderedVideo`.
 
-An endpoint without an entry gets `RenderedVideo()`: a clip that follows the request's own
-duration, aspect ratio and resolution, returned as fal's `{"video": File}`. Model families register
-their own entries (output extras, defaults) with `register`.
+`RenderedVideo` renders a clip that follows the request's own duration, aspect ratio and
+resolution, and returns it as fal's `{"video": File, **extras}`. Which endpoint behaves how is
+declared in `fal_sandbox/catalog/`.
 """
 
 from __future__ import annotations
@@ -134,15 +134,3 @@ def seconds(value: Any, default: float) -> float:
 def _even(value: float) -> int:
     number = round(value)
     return number + number % 2
-
-
-_BEHAVIOURS: dict[str, Behaviour] = {}
-DEFAULT_BEHAVIOUR: Behaviour = RenderedVideo()
-
-
-def register(endpoint: str, behaviour: Behaviour) -> None:
-    _BEHAVIOURS[endpoint] = behaviour
-
-
-def behaviour_for(endpoint: str) -> Behaviour:
-    return _BEHAVIOURS.get(endpoint, DEFAULT_BEHAVIOUR)

@@ -266,3 +266,12 @@ def test_backoff_grows_exponentially_to_the_cap_with_jitter() -> None:
         delays = [policy.delay(attempt) for _ in range(200)]
         assert all(base * 0.8 <= delay <= base * 1.2 for delay in delays)
         assert max(delays) - min(delays) > 0  # jittered, not fixed
+
+
+async def test_a_result_without_a_video_is_a_failure(sandbox: SandboxServer, run_block: RunBlock) -> None:
+    """fal can report COMPLETED and return no video: that is never a success."""
+    sandbox.plan_next(JobPlan(outcome=Success({"video": {"content_type": "video/mp4"}})))
+    run = await run_block(AIVideoGeneratorBlock(), PROMPT)
+    assert isinstance(run.failure, BlockExecutionError)
+    assert "without a video URL" in run.failure.message
+    assert run.first("request_id") in run.failure.message

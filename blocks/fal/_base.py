@@ -58,14 +58,19 @@ class FalJobInput(BlockSchemaInput):
     )
 
 
-class FalVideoOutput(BlockSchemaOutput):
-    """Outputs every video block has."""
+class FalJobOutput(BlockSchemaOutput):
+    """Outputs every fal block has."""
 
-    video_url: str = SchemaField(description="URL of the generated video (fal's URLs expire).")
     request_id: str = SchemaField(description="fal request id, to look the job up on fal.")
     logs: list[str] = SchemaField(
         description="Progress of the run: queue positions, fal's log lines, retries."
     )
+
+
+class FalVideoOutput(FalJobOutput):
+    """Outputs every video block has."""
+
+    video_url: str = SchemaField(description="URL of the generated video (fal's URLs expire).")
 
 
 RUN_SETTINGS = frozenset(FalJobInput.model_fields)
@@ -134,19 +139,23 @@ class FalBlockBase(Block):
         return estimate_usd(self.endpoint_for(input_data), self.fal_arguments(input_data))
 
     def outputs_from_result(self, result: dict[str, Any], request_id: str) -> Iterator[tuple[str, Any]]:
-        """`video_url`, then every other declared output the result carries (top level or in video)."""
-        video = result.get("video")
-        url = video.get("url") if isinstance(video, dict) else None
-        if not url:
-            raise FalJobError(
-                f"fal request {request_id} finished without a video URL in its result",
-                request_id=request_id,
-            )
-        yield "video_url", url
-        facts = {**video, **{key: value for key, value in result.items() if key != "video"}}
-        for name in self.Output.model_fields:  # type: ignore[attr-defined]
-            if name not in _BASE_OUTPUTS and facts.get(name) is not None:
-                yield name, facts[name]
+        """Declared outputs found in the result: `video_url` from `video.url`, others by name at the
+        top level or inside `video` (media facts). A required output that is missing is a failure:
+        fal can finish a job without producing anything."""
+        video = result.get("video") if isinstance(result.get("video"), dict) else {}
+        found = {**video, **{key: value for key, value in result.items() if key != "video"}}
+        if video.get("url"):
+            found["video_url"] = video["url"]
+        for name, field in self.Output.model_fields.items():  # type: ignore[attr-defined]
+            if name in _RUN_OUTPUTS:
+                continue
+            if found.get(name) is not None:
+                yield name, found[name]
+            elif field.is_required():
+                what = "a video URL" if name == "video_url" else f"`{name}`"
+                raise FalJobError(
+                    f"fal request {request_id} finished without {what} in its result", request_id=request_id
+                )
 
     # ---- the one way every fal block runs ---------------------------------------------------
 
@@ -206,7 +215,7 @@ class FalBlockBase(Block):
         yield "logs", [_redact(line, secret) for line in outcome.logs]
 
 
-_BASE_OUTPUTS = frozenset({"video_url", "request_id", "logs", "error"})
+_RUN_OUTPUTS = frozenset({"request_id", "logs", "error"})
 
 
 def _canned_job(sample_result: dict[str, Any]) -> Any:
