@@ -25,3 +25,8 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python -m blocks._docgen
+
+demo: $(STAMP)
+	$(BIN)/fal-video graph templates/video_fanout.json --sandbox --output demo-output
+	@echo "demo: playable clips are in $(CURDIR)/demo-output/clips/:"
+	@ls -1 demo-output/clips/

@@ -1,0 +1,54 @@
+"""Where fal jobs go: real fal.ai when a key is set, else an embedded sandbox where nothing is billed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import SecretStr
+
+from blocks._sdk import APIKeyCredentials
+from credentials import credentials_from_env, fal_key_from_env
+from fal_sandbox.plan import JobPlan
+from fal_sandbox.server import SandboxServer, route_fal_client
+
+SANDBOX_NOTICE = "sandbox: synthetic test clips, nothing is billed"
+
+SANDBOX_CREDENTIALS = APIKeyCredentials(
+    id="0d7c4b1e-9a2f-4e63-b8d5-1f0a2c3e4d5b",
+    provider="fal",
+    api_key=SecretStr("sandbox-key"),
+    title="sandbox (no real key)",
+)
+
+EMBEDDED_PLAN = JobPlan(queue_positions=(1, 0), step_seconds=0.25)
+"""Embedded jobs take about a second and a half: long enough to watch one queue and progress."""
+
+
+@dataclass(frozen=True)
+class FalTarget:
+    mode: Literal["fal", "sandbox"]
+    credentials: APIKeyCredentials
+    sandbox_url: str | None = None
+
+
+@asynccontextmanager
+async def fal_target(
+    *,
+    force_sandbox: bool,
+    announce: Callable[[str], None],
+    environ: Mapping[str, str] | None = None,
+) -> AsyncIterator[FalTarget]:
+    """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback."""
+    if not force_sandbox and fal_key_from_env(environ) is not None:
+        announce("fal.ai: real jobs on the account of FAL_KEY; they are billed")
+        yield FalTarget("fal", credentials_from_env(environ))
+        return
+    why = "--sandbox" if force_sandbox else "no FAL_KEY set"
+    async with SandboxServer() as server:
+        server.default_plan = EMBEDDED_PLAN
+        with route_fal_client(server.url):
+            announce(f"{SANDBOX_NOTICE} ({why}; embedded fal sandbox at {server.url})")
+            yield FalTarget("sandbox", SANDBOX_CREDENTIALS, server.url)

@@ -1,0 +1,227 @@
+"""Runs an agent graph with the platform's semantics, standalone.
+
+Every node is its own asyncio task, so independent nodes run concurrently. A node waits for the nodes
+that feed it; it runs once when its required inputs are present (from `input_default` or its links),
+and is skipped, with the reason, when a node it depends on failed or was skipped. The run is bounded:
+the graph is acyclic (checked on load), each node runs at most once, and each node is held to its own
+timeout plus a grace period for cancelling its fal job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal, Protocol
+
+from blocks._sdk import APIKeyCredentials, Block
+from blocks.fal._events import FalEvent, Submitted, progress_listener
+from credentials import credentials_input
+
+from .agent_graph import AgentGraph, Node
+from .catalog import credentials_fields
+
+NodeState = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
+
+CANCEL_GRACE_SECONDS = 60.0
+"""Past a node's own timeout: room for its fal cancel and result fetch before the executor steps in."""
+DEFAULT_NODE_LIMIT_SECONDS = 3 * 3600.0
+"""For a block that declares no timeout at all."""
+
+
+@dataclass
+class NodeResult:
+    """What became of one node; filled in as the node runs, so an interrupted run still has it."""
+
+    node_id: str
+    block_name: str
+    block_id: str
+    state: NodeState = "pending"
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """The inputs it ran with, credentials left out."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Each output's value (the last one, when a block yields a name more than once)."""
+    request_ids: list[str] = field(default_factory=list)
+    endpoint: str | None = None
+    error: str | None = None
+    skip_reason: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    elapsed: float | None = None
+    _clock_start: float = field(default=0.0, repr=False)
+
+    def add_request_id(self, request_id: str) -> None:
+        if request_id not in self.request_ids:
+            self.request_ids.append(request_id)
+
+    def record_output(self, name: str, value: Any) -> None:
+        self.outputs[name] = value
+        if name == "request_id" and isinstance(value, str):
+            self.add_request_id(value)
+
+    def begin(self, inputs: dict[str, Any]) -> None:
+        self.state = "running"
+        self.inputs = inputs
+        self.started_at = datetime.now(UTC)
+        self._clock_start = time.monotonic()
+
+    def finish(self, state: NodeState, error: str | None = None) -> None:
+        self.state = state
+        self.error = error
+        self.finished_at = datetime.now(UTC)
+        self.elapsed = time.monotonic() - self._clock_start
+
+    def skip(self, reason: str) -> None:
+        self.state = "skipped"
+        self.skip_reason = reason
+
+
+class RunObserver(Protocol):
+    """Who watches a run as it happens (a progress display)."""
+
+    def node_started(self, result: NodeResult) -> None: ...
+
+    def fal_event(self, result: NodeResult, event: FalEvent) -> None: ...
+
+    def node_finished(self, result: NodeResult) -> None: ...
+
+
+class _Unobserved:
+    def node_started(self, result: NodeResult) -> None:
+        pass
+
+    def fal_event(self, result: NodeResult, event: FalEvent) -> None:
+        pass
+
+    def node_finished(self, result: NodeResult) -> None:
+        pass
+
+
+_PAST_TENSE = {"failed": "failed", "skipped": "was skipped", "cancelled": "was cancelled"}
+
+
+class GraphExecution:
+    """One run of one graph. `results` is live: read it after an interruption to recover request ids."""
+
+    def __init__(
+        self,
+        graph: AgentGraph,
+        credentials: APIKeyCredentials,
+        observer: RunObserver | None = None,
+        *,
+        user_id: str | None = None,
+    ) -> None:
+        self.graph = graph
+        self.credentials = credentials
+        self.observer: RunObserver = observer or _Unobserved()
+        self.user_id = user_id or str(uuid.uuid4())
+        self.graph_exec_id = str(uuid.uuid4())
+        self.results = {
+            node.id: NodeResult(node.id, node.block.name, node.block.id) for node in graph.nodes.values()
+        }
+        self._settled = {node_id: asyncio.Event() for node_id in graph.nodes}
+
+    async def run(self) -> dict[str, NodeResult]:
+        """Run every node that can run; cancelling this cancels every node (and its fal job)."""
+        async with asyncio.TaskGroup() as nodes:
+            for node in self.graph.nodes.values():
+                nodes.create_task(self._run_node(node), name=f"node {node.id}")
+        return self.results
+
+    def request_ids(self) -> list[str]:
+        """Every request id any node produced, in node order."""
+        return [request_id for result in self.results.values() for request_id in result.request_ids]
+
+    async def _run_node(self, node: Node) -> None:
+        try:
+            for upstream in self.graph.upstream(node.id):
+                await self._settled[upstream].wait()
+            result = self.results[node.id]
+            inputs, blocked = self._inputs_for(node)
+            if blocked:
+                result.skip(blocked)
+                self.observer.node_finished(result)
+                return
+            await self._execute(node, inputs, result)
+        finally:
+            self._settled[node.id].set()
+
+    def _inputs_for(self, node: Node) -> tuple[dict[str, Any], str | None]:
+        """The node's inputs (defaults, then linked values, then credentials), or why it cannot run."""
+        inputs = {name: value for name, value in node.input_default.items() if value is not None}
+        required = {name for name, spec in node.block.input_schema.model_fields.items() if spec.is_required()}
+        for link in self.graph.incoming(node.id):
+            source = self.results[link.source_id]
+            if source.state != "completed":
+                reason = f"input {link.sink_name!r} comes from node {link.source_id!r}, which"
+                return {}, f"{reason} {_PAST_TENSE.get(source.state, source.state)}"
+            if link.source_name in source.outputs:
+                inputs[link.sink_name] = source.outputs[link.source_name]
+            elif link.sink_name in required and link.sink_name not in inputs:
+                return {}, (
+                    f"input {link.sink_name!r}: node {link.source_id!r} finished without "
+                    f"producing {link.source_name!r}"
+                )
+        for name in credentials_fields(node.block):
+            inputs.setdefault(name, credentials_input(self.credentials))
+        return inputs, None
+
+    async def _execute(self, node: Node, inputs: dict[str, Any], result: NodeResult) -> None:
+        block = type(node.block)()  # a fresh instance per node, as the platform does
+        secret_fields = credentials_fields(block)
+        kwargs: dict[str, Any] = {
+            "graph_id": self.graph.id,
+            "node_id": node.id,
+            "graph_exec_id": self.graph_exec_id,
+            "node_exec_id": str(uuid.uuid4()),
+            "user_id": self.user_id,
+            "graph_version": self.graph.version,
+            **{name: self.credentials for name in secret_fields},
+        }
+        limit = node_time_limit(block, inputs)
+        progress_listener.set(partial(self._on_fal_event, result))
+        result.begin({name: value for name, value in inputs.items() if name not in secret_fields})
+        self.observer.node_started(result)
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                async for name, value in block.execute(inputs, **kwargs):
+                    result.record_output(name, value)
+        except asyncio.CancelledError:
+            result.finish("cancelled", "interrupted before it finished")
+            self.observer.node_finished(result)
+            raise
+        except Exception as exc:
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                result.finish("failed", f"did not finish within {limit:g}s and was stopped")
+            else:
+                result.finish("failed", _message(exc))
+        else:
+            result.finish("completed")
+        self.observer.node_finished(result)
+
+    def _on_fal_event(self, result: NodeResult, event: FalEvent) -> None:
+        if isinstance(event, Submitted):
+            result.add_request_id(event.request_id)
+            result.endpoint = event.endpoint
+        self.observer.fal_event(result, event)
+
+
+def node_time_limit(block: Block, inputs: dict[str, Any]) -> float:
+    """The node's own `timeout_seconds` plus the cancel grace, else the block's declared limit."""
+    own = inputs.get("timeout_seconds")
+    if own is None:
+        declared = block.input_schema.model_fields.get("timeout_seconds")
+        own = declared.default if declared is not None and not declared.is_required() else None
+    if isinstance(own, int | float) and not isinstance(own, bool):
+        return float(own) + CANCEL_GRACE_SECONDS
+    return float(getattr(block, "execution_timeout_seconds", None) or DEFAULT_NODE_LIMIT_SECONDS)
+
+
+def _message(exc: Exception) -> str:
+    """The platform's errors carry the block's own message; the wrapper text adds nothing."""
+    message = getattr(exc, "message", None)
+    return str(message or exc or type(exc).__name__)

@@ -1,0 +1,146 @@
+"""Live progress on stderr: a rich table on a terminal, one plain line per event anywhere else.
+
+A CI log cannot redraw a table, so off a terminal each event is printed once, as it happens.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from blocks.fal._events import FalEvent, LogLine, QueuePosition, Started
+
+from .agent_graph import AgentGraph
+from .executor import NodeResult, RunObserver
+
+STATE_STYLES = {
+    "pending": "dim",
+    "running": "yellow",
+    "completed": "green",
+    "failed": "bold red",
+    "skipped": "dim",
+    "cancelled": "magenta",
+}
+
+
+class ProgressDisplay(RunObserver, Protocol):
+    """An observer that is on screen between `__enter__` and `__exit__`."""
+
+    def __enter__(self) -> Any: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def progress_display(graph: AgentGraph, console: Console) -> ProgressDisplay:
+    """The live table when `console` is a terminal, else plain lines on the same stream."""
+    if console.is_terminal:
+        return LiveProgress(graph, console)
+    return PlainProgress(console.file)
+
+
+def one_line(text: str) -> str:
+    """A multi-line message (fal's 422 lists one field per line) as one line."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+class PlainProgress:
+    """`node: what happened`, one line per event."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def _say(self, result: NodeResult, text: str) -> None:
+        self.stream.write(f"{result.node_id}: {one_line(text)}\n")
+        self.stream.flush()
+
+    def node_started(self, result: NodeResult) -> None:
+        self._say(result, f"running {result.block_name}")
+
+    def fal_event(self, result: NodeResult, event: FalEvent) -> None:
+        self._say(result, str(event))
+
+    def node_finished(self, result: NodeResult) -> None:
+        if result.state == "completed":
+            self._say(result, f"done in {result.elapsed or 0:.1f}s")
+        elif result.state == "skipped":
+            self._say(result, f"skipped: {result.skip_reason}")
+        else:
+            self._say(result, f"{result.state}: {result.error}")
+
+
+@dataclass
+class _Row:
+    node_id: str
+    block_name: str
+    result: NodeResult | None = None
+    queue_position: int | None = None
+    latest: str = ""
+    started: float | None = field(default=None, repr=False)
+
+
+class LiveProgress:
+    """A table that redraws a few times a second: state, queue position, elapsed, latest log line."""
+
+    def __init__(self, graph: AgentGraph, console: Console) -> None:
+        self.rows = {node.id: _Row(node.id, node.block.name) for node in graph.nodes.values()}
+        self.live = Live(self, console=console, refresh_per_second=4, transient=False)
+
+    def __enter__(self) -> LiveProgress:
+        self.live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.stop()
+
+    def node_started(self, result: NodeResult) -> None:
+        row = self.rows[result.node_id]
+        row.result, row.started = result, time.monotonic()
+
+    def fal_event(self, result: NodeResult, event: FalEvent) -> None:
+        row = self.rows[result.node_id]
+        if isinstance(event, QueuePosition):
+            row.queue_position = event.position
+        elif isinstance(event, Started):
+            row.queue_position = None
+        row.latest = event.message if isinstance(event, LogLine) else str(event)
+
+    def node_finished(self, result: NodeResult) -> None:
+        row = self.rows[result.node_id]
+        row.result, row.queue_position = result, None
+        row.latest = one_line(result.error or result.skip_reason or row.latest)
+
+    def __rich__(self) -> Table:
+        table = Table(title="fal-video", title_justify="left", expand=False)
+        for column in ("node", "block", "state", "queue", "elapsed", "latest"):
+            table.add_column(column, no_wrap=column != "latest", overflow="ellipsis")
+        for row in self.rows.values():
+            state = row.result.state if row.result else "pending"
+            table.add_row(
+                row.node_id,
+                row.block_name,
+                Text(state, style=STATE_STYLES.get(state, "")),
+                "" if row.queue_position is None else str(row.queue_position),
+                _elapsed(row),
+                Text(row.latest, overflow="ellipsis", no_wrap=True),
+            )
+        return table
+
+
+def _elapsed(row: _Row) -> str:
+    if row.result is not None and row.result.elapsed is not None:
+        return f"{row.result.elapsed:.1f}s"
+    if row.started is not None:
+        return f"{time.monotonic() - row.started:.1f}s"
+    return ""

@@ -1,0 +1,299 @@
+"""The standalone executor runs agent graphs against the sandbox with the platform's semantics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+import pytest
+
+from blocks._sdk import Block, BlockOutput, BlockSchemaInput, BlockSchemaOutput, SchemaField
+from blocks.fal._events import FalEvent, Submitted
+from blocks.fal.text_to_video import AIVideoGeneratorBlock
+from credentials import FalCredentials, FalCredentialsField, FalCredentialsInput
+from fal_sandbox.plan import JobPlan, model_error
+from fal_sandbox.server import SandboxServer
+from fal_video.agent_graph import GraphError, parse_graph
+from fal_video.catalog import project_blocks
+from fal_video.executor import CANCEL_GRACE_SECONDS, GraphExecution, NodeResult, node_time_limit
+
+from .conftest import FAST
+
+MOCHI, LUMA = "fal-ai/mochi-v1", "fal-ai/luma-dream-machine"
+VIDEO_BLOCK_ID = AIVideoGeneratorBlock().id
+PROMPT = "A paper boat drifting down a rain gutter"
+
+
+class PromptSourceBlock(Block):
+    """A test-only node with a string output, so one value can fan out to two video nodes."""
+
+    calls: ClassVar[list[tuple[Any, dict[str, Any]]]] = []
+
+    class Input(BlockSchemaInput):
+        credentials: FalCredentialsInput = FalCredentialsField()
+        text: str = SchemaField(description="The prompt to hand on.")
+
+    class Output(BlockSchemaOutput):
+        prompt: str = SchemaField(description="The same text.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="4f6a2c8e-1b3d-4e5f-8a9b-0c1d2e3f4a5b",
+            description="Hands its text on as a prompt.",
+            input_schema=self.Input,
+            output_schema=self.Output,
+        )
+
+    async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
+        self.calls.append((input_data, kwargs))
+        yield "prompt", input_data.text
+
+
+class CollectLinesBlock(Block):
+    """A test-only sink with a list input, to see what a linked list output delivers."""
+
+    received: ClassVar[list[list[str]]] = []
+
+    class Input(BlockSchemaInput):
+        lines: list[str] = SchemaField(description="Lines to collect.")
+
+    class Output(BlockSchemaOutput):
+        count: int = SchemaField(description="How many lines arrived.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="7b9d1f3a-5c7e-4a0b-9d2f-4e6a8c0b2d4f",
+            description="Counts lines.",
+            input_schema=self.Input,
+            output_schema=self.Output,
+        )
+
+    async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
+        self.received.append(input_data.lines)
+        yield "count", len(input_data.lines)
+
+
+class StuckBlock(Block):
+    """A test-only block that never finishes and declares no timeout input, only a block limit."""
+
+    execution_timeout_seconds = 0.2
+
+    class Input(BlockSchemaInput):
+        pass
+
+    class Output(BlockSchemaOutput):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="2a4c6e8f-0b1d-4f3a-8c5e-7a9b1d3f5e7a",
+            description="Waits forever.",
+            input_schema=self.Input,
+            output_schema=self.Output,
+        )
+
+    async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
+        await asyncio.Event().wait()
+        yield "never", None
+
+
+class SubmitWatcher:
+    """An observer that notes which node each fal event came from and signals the first submit."""
+
+    def __init__(self) -> None:
+        self.submitted = asyncio.Event()
+        self.seen: list[tuple[str, str]] = []
+
+    def node_started(self, result: NodeResult) -> None:
+        pass
+
+    def fal_event(self, result: NodeResult, event: FalEvent) -> None:
+        if isinstance(event, Submitted):
+            self.seen.append((result.node_id, str(event)))
+            self.submitted.set()
+
+    def node_finished(self, result: NodeResult) -> None:
+        pass
+
+
+TEST_BLOCKS = (PromptSourceBlock(), CollectLinesBlock(), StuckBlock())
+CATALOG = {**project_blocks(), **{block.id: block for block in TEST_BLOCKS}}
+
+
+def video_node(node_id: str, model: str = MOCHI, **inputs: Any) -> dict[str, Any]:
+    return {
+        "id": node_id,
+        "block_id": VIDEO_BLOCK_ID,
+        "input_default": {"model": model, **FAST, **inputs},
+        "metadata": {"position": {"x": 0, "y": 0}},
+    }
+
+
+def link(source: str, source_name: str, sink: str, sink_name: str) -> dict[str, str]:
+    return {"source_id": source, "source_name": source_name, "sink_id": sink, "sink_name": sink_name}
+
+
+async def test_one_output_fans_out_to_two_sinks_that_run_concurrently(
+    sandbox: SandboxServer, test_credentials: FalCredentials
+) -> None:
+    PromptSourceBlock.calls.clear()
+    graph = parse_graph(
+        {
+            "id": "graph-under-test",
+            "version": 3,
+            "nodes": [
+                {"id": "idea", "block_id": TEST_BLOCKS[0].id, "input_default": {"text": PROMPT}},
+                video_node("mochi", MOCHI),
+                video_node("luma", LUMA),
+            ],
+            "links": [link("idea", "prompt", "mochi", "prompt"), link("idea", "prompt", "luma", "prompt")],
+        },
+        CATALOG,
+    )
+    results = await GraphExecution(graph, test_credentials, user_id="user-1").run()
+
+    assert {node: result.state for node, result in results.items()} == {
+        "idea": "completed",
+        "mochi": "completed",
+        "luma": "completed",
+    }
+    for node, endpoint in (("mochi", MOCHI), ("luma", LUMA)):
+        job = sandbox.jobs[results[node].outputs["request_id"]]
+        assert job.endpoint == endpoint
+        assert job.arguments == {"prompt": PROMPT}
+    assert sandbox.journal.count("submit") == 2
+    mochi, luma = results["mochi"], results["luma"]
+    assert mochi.started_at and luma.started_at and mochi.finished_at and luma.finished_at
+    assert mochi.started_at < luma.finished_at and luma.started_at < mochi.finished_at
+
+    ((source_input, kwargs),) = PromptSourceBlock.calls
+    assert kwargs["credentials"] is test_credentials
+    assert source_input.credentials.id == test_credentials.id  # filled in: the graph left it out
+    assert kwargs["graph_id"] == "graph-under-test" and kwargs["graph_version"] == 3
+    assert kwargs["node_id"] == "idea" and kwargs["user_id"] == "user-1"
+    assert kwargs["graph_exec_id"] and kwargs["node_exec_id"]
+    assert "credentials" not in results["mochi"].inputs
+
+
+async def test_an_error_fails_the_node_skips_its_dependants_and_spares_the_rest(
+    sandbox: SandboxServer, test_credentials: FalCredentials
+) -> None:
+    sandbox.plan_next(JobPlan(outcome=model_error("CUDA out of memory")), endpoint=LUMA)
+    graph = parse_graph(
+        {
+            "nodes": [
+                video_node("broken", LUMA, prompt="a storm"),
+                video_node("after", MOCHI),
+                video_node("independent", MOCHI, prompt="a calm sea"),
+            ],
+            "links": [link("broken", "video_url", "after", "prompt")],
+        },
+        CATALOG,
+    )
+    results = await GraphExecution(graph, test_credentials).run()
+
+    broken, after, independent = results["broken"], results["after"], results["independent"]
+    (luma_job,) = [job.request_id for job in sandbox.jobs.values() if job.endpoint == LUMA]
+    assert broken.state == "failed"
+    assert broken.error is not None and "CUDA out of memory" in broken.error
+    assert broken.request_ids == [luma_job]
+    assert after.state == "skipped"
+    assert after.skip_reason == "input 'prompt' comes from node 'broken', which failed"
+    assert after.request_ids == [] and after.started_at is None
+    assert independent.state == "completed"
+    assert sandbox.journal.count("submit") == 2
+
+
+async def test_a_list_output_travels_whole_along_its_link(
+    sandbox: SandboxServer, test_credentials: FalCredentials
+) -> None:
+    CollectLinesBlock.received.clear()
+    graph = parse_graph(
+        {
+            "nodes": [
+                video_node("video", prompt="a kite"),
+                {"id": "collect", "block_id": TEST_BLOCKS[1].id},
+            ],
+            "links": [link("video", "logs", "collect", "lines")],
+        },
+        CATALOG,
+    )
+    results = await GraphExecution(graph, test_credentials).run()
+
+    logs = results["video"].outputs["logs"]
+    assert CollectLinesBlock.received == [logs]
+    assert results["collect"].outputs == {"count": len(logs)}
+
+
+async def test_an_interrupted_run_cancels_the_job_and_keeps_its_request_id(
+    sandbox: SandboxServer, test_credentials: FalCredentials
+) -> None:
+    sandbox.plan_next(JobPlan(queue_positions=(3, 2, 1, 0), step_seconds=30))
+    graph = parse_graph({"nodes": [video_node("slow", prompt="a glacier")]}, CATALOG)
+    watcher = SubmitWatcher()
+    execution = GraphExecution(graph, test_credentials, watcher)
+    run = asyncio.create_task(execution.run())
+    await asyncio.wait_for(watcher.submitted.wait(), 5)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+
+    slow = execution.results["slow"]
+    (request_id,) = execution.request_ids()
+    assert watcher.seen == [("slow", f"submitted to {MOCHI} as request {request_id}")]
+    assert slow.state == "cancelled"
+    assert "request_id" not in slow.outputs  # known from the Submitted event alone
+    assert sandbox.journal.accepted_jobs() == [request_id]
+    assert sandbox.journal.count("cancel", request_id, ok_only=True) == 1
+
+
+async def test_a_node_is_stopped_at_its_own_time_limit(test_credentials: FalCredentials) -> None:
+    graph = parse_graph({"nodes": [{"id": "stuck", "block_id": TEST_BLOCKS[2].id}]}, CATALOG)
+    results = await asyncio.wait_for(GraphExecution(graph, test_credentials).run(), 5)
+
+    assert results["stuck"].state == "failed"
+    assert results["stuck"].error == "did not finish within 0.2s and was stopped"
+    assert node_time_limit(AIVideoGeneratorBlock(), {"timeout_seconds": 30}) == 30 + CANCEL_GRACE_SECONDS
+    assert node_time_limit(AIVideoGeneratorBlock(), {}) == 1200 + CANCEL_GRACE_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        (
+            {"nodes": [video_node("a", prompt="x", seconds=5)]},
+            "node 'a' (AIVideoGeneratorBlock): seconds: AIVideoGeneratorBlock has no input named 'seconds'",
+        ),
+        (
+            {"nodes": [video_node("a", "fal-ai/sora", prompt="x")]},
+            "node 'a' (AIVideoGeneratorBlock): model: Input should be 'fal-ai/mochi-v1' or",
+        ),
+        ({"nodes": [video_node("a")]}, "node 'a' (AIVideoGeneratorBlock): prompt: required, and not given"),
+        (
+            {
+                "nodes": [video_node("a"), video_node("b")],
+                "links": [link("a", "video_url", "b", "prompt")] * 2,
+            },
+            "input b.prompt is linked more than once",
+        ),
+        (
+            {
+                "nodes": [video_node("a"), video_node("b")],
+                "links": [link("a", "video_url", "b", "prompt"), link("b", "video_url", "a", "prompt")],
+            },
+            "the graph has a cycle through nodes a, b",
+        ),
+        (
+            {
+                "nodes": [video_node("a", prompt="x"), video_node("b")],
+                "links": [link("a", "url", "b", "prompt")],
+            },
+            "link a.url → b.prompt: AIVideoGeneratorBlock has no output 'url'",
+        ),
+        ({"nodes": [{"id": "a", "block_id": "not-a-block"}]}, "node 'a': unknown block_id 'not-a-block'"),
+    ],
+)
+def test_a_graph_that_cannot_run_is_refused_before_anything_runs(graph: dict[str, Any], message: str) -> None:
+    with pytest.raises(GraphError) as refused:
+        parse_graph(graph, CATALOG)
+    assert str(refused.value).startswith(message)
