@@ -1,4 +1,8 @@
-"""Every call the sandbox answered, so tests can count submits, polls and cancels per job."""
+"""Every call the sandbox answered, so tests can count submits, polls and cancels per job.
+
+Besides the client's calls it records `stream` (once per status stream opened) and `webhook` (once
+per delivery attempt the sandbox made, with the receiver's status; 0 = refused or unreachable).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,16 @@ class Entry:
     request_id: str | None
     status: int
     at: float = field(default_factory=time.monotonic)
+    note: str = ""
+    """Why, when the status alone does not say (a refused webhook URL, a transport error)."""
 
 
 @dataclass
 class Journal:
     entries: list[Entry] = field(default_factory=list)
 
-    def record(self, call: Call, endpoint: str, request_id: str | None, status: int) -> None:
-        self.entries.append(Entry(call, endpoint, request_id, status))
+    def record(self, call: Call, endpoint: str, request_id: str | None, status: int, note: str = "") -> None:
+        self.entries.append(Entry(call, endpoint, request_id, status, note=note))
 
     def count(self, call: Call, request_id: str | None = None, *, ok_only: bool = False) -> int:
         """Calls of one kind, for one job or all; `ok_only` counts only those answered 2xx."""

@@ -3,14 +3,19 @@
 A job walks through its steps: one per queue position, one per cumulative log line, then COMPLETED.
 With `step_seconds == 0` every status call moves it one step, so a test sees each state exactly once;
 with a positive value the steps follow the clock, as real jobs do.
+
+Journal call kinds (`Call`): the five client calls, plus `stream` (one entry per status stream
+opened, whatever it then sends) and `webhook` (one entry per delivery attempt the sandbox makes,
+with the receiver's HTTP status, 0 when it could not be reached or the URL was refused).
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-Call = Literal["submit", "status", "result", "cancel", "upload"]
+Call = Literal["submit", "status", "result", "cancel", "upload", "stream", "webhook"]
 FaultKind = Literal["429", "500", "502", "503", "drop"]
 
 
@@ -36,9 +41,7 @@ class Failure:
 
 def validation_failure(*fields: tuple[str, str]) -> Failure:
     """A 422 with one `detail` entry per (field, message), as fal's input validation answers."""
-    detail = [
-        {"loc": ["body", name], "msg": message, "type": "value_error"} for name, message in fields
-    ]
+    detail = [{"loc": ["body", name], "msg": message, "type": "value_error"} for name, message in fields]
     return Failure(422, detail)
 
 
@@ -79,3 +82,47 @@ class Fault:
             self.fired += 1
             return True
         return False
+
+
+@dataclass
+class RandomFaults:
+    """Fail each matching call with probability `rate`, the kind drawn from `kinds`.
+
+    Never on submit: a failed submit is ambiguous (did the job start?), so it is not offered.
+    Bounded twice: `rate < 1`, and at most `max_streak` consecutive failures of one call for one
+    job, fewer than fal-client's 10 attempts, so its own retry always gets through in the end.
+    """
+
+    rate: float
+    kinds: tuple[FaultKind, ...] = ("429", "502")
+    calls: tuple[Call, ...] = ("status", "result")
+    seed: int | None = None
+    max_streak: int = 3
+    fired: int = 0
+    _rng: random.Random = field(init=False, repr=False)
+    _streaks: dict[tuple[str, str | None], int] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rate < 1:
+            raise ValueError(f"fault rate must be in [0, 1), got {self.rate!r}")
+        if "submit" in self.calls:
+            raise ValueError("random faults never apply to submit: a failed submit is ambiguous")
+        if unknown := set(self.calls) - set(get_args(Call)):
+            raise ValueError(f"unknown call kinds: {sorted(unknown)}")
+        if not self.kinds or (unknown := set(self.kinds) - set(get_args(FaultKind))):
+            raise ValueError(f"fault kinds must be a non-empty subset of {get_args(FaultKind)}")
+        if self.max_streak < 1:
+            raise ValueError("max_streak must be at least 1")
+        self._rng = random.Random(self.seed)
+
+    def pick(self, call: Call, request_id: str | None) -> FaultKind | None:
+        """The fault this call gets, or None; counts the streak per (call, job)."""
+        if call not in self.calls or self.rate <= 0:
+            return None
+        key = (call, request_id)
+        if self._streaks.get(key, 0) < self.max_streak and self._rng.random() < self.rate:
+            self._streaks[key] = self._streaks.get(key, 0) + 1
+            self.fired += 1
+            return self._rng.choice(self.kinds)
+        self._streaks[key] = 0
+        return None

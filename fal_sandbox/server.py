@@ -1,14 +1,18 @@
 """A local server that speaks fal's queue protocol, so the unmodified fal-client can talk to it.
 
 Routes (all on one loopback port):
-    POST /{endpoint_id}                          submit (`?fal_webhook=` accepted)
-    GET  /{owner}/{alias}/requests/{id}/status   status (202 while waiting, 200 when COMPLETED)
-    GET  /{owner}/{alias}/requests/{id}          result (or the job's error)
-    PUT  /{owner}/{alias}/requests/{id}/cancel   cancel
-    GET  /files/{name}                           media the jobs produced
+    POST /{endpoint_id}                                submit (`?fal_webhook=` accepted)
+    GET  /{owner}/{alias}/requests/{id}/status         status (202 while waiting, 200 when COMPLETED)
+    GET  /{owner}/{alias}/requests/{id}/status/stream  status as server-sent events (see stream.py)
+    GET  /{owner}/{alias}/requests/{id}                result (or the job's error)
+    PUT  /{owner}/{alias}/requests/{id}/cancel         cancel
+    GET  /files/{name}                                 media the jobs produced and uploads
+    storage (token, upload, multipart, fallback)       see storage.py
 
 Jobs follow `JobPlan`s queued with `plan_next` (else `default_plan`), failures are injected with
-`inject`, and every call lands in `journal`.
+`inject` (scripted) or `random_faults` (a rate), and every call lands in `journal` (call kinds:
+plan.py). A job advances when observed (status call, stream) and, when it has a webhook, on its own
+in a background driver; cancelling a job stops its rendering, its driver and its streams.
 """
 
 from __future__ import annotations
@@ -21,17 +25,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
+from .answers import check_key, json_answer, nginx_page
+from .catalog import behaviour_for
 from .journal import Journal
-from .models import behaviour_for
-from .plan import Call, Failure, Fault, JobPlan, Success
+from .plan import Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
 from .storage import MediaStore
+from .stream import stream_status
+from .webhooks import Attempt, WebhookSender, refusal, webhook_body
 
-_NGINX_502 = (
-    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
+_SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
 
 
 @dataclass
@@ -49,6 +54,10 @@ class Job:
     cancelled: bool = False
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     output: asyncio.Task[dict[str, Any]] | None = None
+    """The render started at submit (plans with `Success()`), cancelled with the job."""
+    driver: asyncio.Task[None] | None = None
+    """Completes the job on its own and delivers its webhook (jobs with a webhook only)."""
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def completed(self) -> bool:
@@ -57,12 +66,46 @@ class Job:
     def advance(self, now: float) -> None:
         """Move on through the plan: by the clock, or one step per status call when untimed."""
         seconds = self.plan.step_seconds
-        while self.step < len(self.steps) - 1 and (self.observed or seconds > 0):
+        before = self.step
+        while not self.cancelled and self.step < len(self.steps) - 1 and (self.observed or seconds > 0):
             if now - self.step_started < seconds:
-                return
+                break
             self.step += 1
             self.step_started += seconds if seconds > 0 else now - self.step_started
             self.observed = False
+        if self.step != before:
+            self.notify()
+
+    def tick(self, now: float) -> None:
+        """Catch up with the clock (timed plans only); an untimed job waits to be observed."""
+        if self.plan.step_seconds > 0:
+            self.advance(now)
+
+    def finish(self) -> None:
+        """Jump to COMPLETED (an untimed job with a webhook completes on its own, at once)."""
+        if not self.completed:
+            self.step = len(self.steps) - 1
+            self.notify()
+
+    def next_change_at(self) -> float | None:
+        """When the clock moves a timed job on next; None when untimed or finished."""
+        if self.plan.step_seconds <= 0 or self.completed:
+            return None
+        return self.step_started + self.plan.step_seconds
+
+    def changed(self) -> asyncio.Event:
+        """An event set at the job's next change (a step, a cancel, the server stopping)."""
+        return self._changed
+
+    def notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def stop_work(self) -> None:
+        """Cancel the job's background work: rendering and the webhook driver."""
+        for task in (self.output, self.driver):
+            if task is not None and not task.done() and task is not asyncio.current_task():
+                task.cancel()
 
 
 class SandboxServer:
@@ -75,9 +118,21 @@ class SandboxServer:
         self.media = MediaStore()
         self.default_plan = JobPlan()
         self.jobs: dict[str, Job] = {}
+        self.stream_keepalive_seconds = 15.0
+        """Seconds between `: keep-alive` comment lines on a quiet status stream."""
+        self.webhook_repeats = 0
+        """Extra deliveries of each webhook after the first (fal can deliver more than once)."""
+        self.webhook_attempts = 4
+        """Attempts per delivery (transport error or non-2xx answer → retry after a backoff)."""
+        self.webhook_backoff_seconds = 0.05
+        self.webhook_backoff_max_seconds = 2.0
+        self.webhook_timeout_seconds = 10.0
         self._plans: deque[tuple[str | None, JobPlan]] = deque()
         self._faults: list[Fault] = []
+        self._random: RandomFaults | None = None
         self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._closing = False
         self.url = ""
 
     # ---- scripting ----------------------------------------------------------------------------
@@ -89,29 +144,56 @@ class SandboxServer:
     def inject(self, *faults: Fault) -> None:
         self._faults.extend(faults)
 
+    def random_faults(
+        self,
+        rate: float,
+        *,
+        kinds: tuple[FaultKind, ...] = ("429", "502"),
+        calls: tuple[Call, ...] = ("status", "result"),
+        seed: int | None = None,
+        max_streak: int = 3,
+    ) -> RandomFaults:
+        """From now on, each `calls` call fails with probability `rate` (0 turns it off).
+
+        Never submit; `rate >= 1` is refused; at most `max_streak` failures in a row per call and
+        job. Scripted `inject` faults are checked first. Returns the source (`.fired` counts).
+        """
+        self._random = RandomFaults(rate, kinds, calls, seed, max_streak)
+        return self._random
+
     # ---- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> SandboxServer:
         app = web.Application(client_max_size=1024**3)
         app.router.add_get("/files/{name}", self._serve_file)
         self.media.add_routes(app, self)
+        app.router.add_get("/{app:.+}/requests/{request_id}/status/stream", self._stream)
         app.router.add_get("/{app:.+}/requests/{request_id}/status", self._status)
         app.router.add_put("/{app:.+}/requests/{request_id}/cancel", self._cancel)
         app.router.add_get("/{app:.+}/requests/{request_id}", self._result)
         app.router.add_post("/{endpoint:.+}", self._submit)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://{self.host}:{self.port}"
         self.media.base_url = self.url
+        self._closing = False
         return self
 
     async def stop(self) -> None:
+        self._closing = True
+        work: list[asyncio.Task[Any]] = []
         for job in self.jobs.values():
-            if job.output and not job.output.done():
-                job.output.cancel()
+            job.stop_work()
+            job.notify()  # wakes its streams, which see `_closing` and end
+            work += [task for task in (job.output, job.driver) if task is not None]
+        if work:
+            await asyncio.wait(work, timeout=5.0)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -126,10 +208,10 @@ class SandboxServer:
 
     async def _submit(self, request: web.Request) -> web.StreamResponse:
         endpoint = request.match_info["endpoint"].strip("/")
-        if (denied := _check_key(request)) is not None:
+        if (denied := check_key(request)) is not None:
             self.journal.record("submit", endpoint, None, denied.status)
             return denied
-        if (faulty := await self._fault("submit", endpoint, None, request)) is not None:
+        if (faulty := await self.injected_fault("submit", endpoint, None, request)) is not None:
             return faulty
         try:
             arguments = await request.json()
@@ -149,64 +231,73 @@ class SandboxServer:
         if isinstance(plan.outcome, Success) and plan.outcome.result is None:
             job.output = asyncio.ensure_future(self._produce(job))
         self.jobs[request_id] = job
-        body = {"request_id": request_id, **urls, **self._status_body(job, with_logs=False)}
+        if job.webhook_url is not None:
+            if (refused := refusal(job.webhook_url)) is not None:
+                self.journal.record("webhook", endpoint, request_id, 0, note=refused)
+            else:
+                job.driver = asyncio.ensure_future(self._drive(job))
+        body = {
+            "request_id": request_id,
+            "gateway_request_id": request_id,
+            **urls,
+            **self._status_body(job, with_logs=False),
+        }
         return self._answer("submit", endpoint, request_id, 200, body)
 
     async def _status(self, request: web.Request) -> web.StreamResponse:
         job = self._job(request, "status")
         if isinstance(job, web.Response):
             return job
-        if (
-            faulty := await self._fault("status", job.endpoint, job.request_id, request)
-        ) is not None:
+        if (faulty := await self.injected_fault("status", job.endpoint, job.request_id, request)) is not None:
             return faulty
         job.advance(asyncio.get_running_loop().time())
         job.observed = True
-        with_logs = request.query.get("logs", "0").lower() in ("1", "true")
-        body = self._status_body(job, with_logs=with_logs)
+        body = self._status_body(job, with_logs=_with_logs(request))
         code = 200 if body["status"] == "COMPLETED" else 202
         return self._answer("status", job.endpoint, job.request_id, code, body)
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        job = self._job(request, "stream")
+        if isinstance(job, web.Response):
+            return job
+        if (faulty := await self.injected_fault("stream", job.endpoint, job.request_id, request)) is not None:
+            return faulty
+        self.journal.record("stream", job.endpoint, job.request_id, 200)
+        with_logs = _with_logs(request)
+        return await stream_status(
+            request,
+            job,
+            lambda current: self._status_body(current, with_logs=with_logs),
+            keepalive_seconds=self.stream_keepalive_seconds,
+            closing=lambda: self._closing,
+        )
 
     async def _result(self, request: web.Request) -> web.StreamResponse:
         job = self._job(request, "result")
         if isinstance(job, web.Response):
             return job
-        if (
-            faulty := await self._fault("result", job.endpoint, job.request_id, request)
-        ) is not None:
+        if (faulty := await self.injected_fault("result", job.endpoint, job.request_id, request)) is not None:
             return faulty
+        job.tick(asyncio.get_running_loop().time())
         if not job.completed:
             body = {"detail": "Request is still in progress"}
             return self._answer("result", job.endpoint, job.request_id, 400, body)
-        if job.cancelled:
-            body = {"detail": "Request was cancelled", "error_type": "client_cancelled"}
-            return self._answer("result", job.endpoint, job.request_id, 499, body)
-        outcome = job.plan.outcome
-        if isinstance(outcome, Failure):
-            body = {"detail": outcome.detail}
-            headers = {}
-            if outcome.error_type:
-                body["error_type"] = outcome.error_type
-                headers["X-Fal-Error-Type"] = outcome.error_type
-            code = outcome.status_code
-            return self._answer("result", job.endpoint, job.request_id, code, body, headers)
-        result = outcome.result if outcome.result is not None else await job.output  # type: ignore[misc]
-        return self._answer("result", job.endpoint, job.request_id, 200, result)
+        code, body, headers = await self._outcome(job)
+        return self._answer("result", job.endpoint, job.request_id, code, body, headers)
 
     async def _cancel(self, request: web.Request) -> web.StreamResponse:
         job = self._job(request, "cancel")
         if isinstance(job, web.Response):
             return job
-        if (
-            faulty := await self._fault("cancel", job.endpoint, job.request_id, request)
-        ) is not None:
+        if (faulty := await self.injected_fault("cancel", job.endpoint, job.request_id, request)) is not None:
             return faulty
+        job.tick(asyncio.get_running_loop().time())  # a job the clock has finished is finished
         if job.completed:
             body = {"status": "ALREADY_COMPLETED"}
             return self._answer("cancel", job.endpoint, job.request_id, 400, body)
         job.cancelled = True
-        if job.output is not None:
-            job.output.cancel()
+        job.stop_work()
+        job.notify()  # its streams send COMPLETED (client_cancelled) and close
         body = {"status": "CANCELLATION_REQUESTED"}
         return self._answer("cancel", job.endpoint, job.request_id, 202, body)
 
@@ -216,13 +307,84 @@ class SandboxServer:
             raise web.HTTPNotFound()
         return web.Response(body=stored.data, content_type=stored.content_type)
 
-    # ---- helpers ------------------------------------------------------------------------------
+    # ---- background work ----------------------------------------------------------------------
 
     async def _produce(self, job: Job) -> dict[str, Any]:
         """Render the job's media and build the endpoint's output (started at submit)."""
         return await behaviour_for(job.endpoint).produce(
             job.endpoint, job.arguments, job.request_id, self.media
         )
+
+    async def _drive(self, job: Job) -> None:
+        """Complete a webhook job without anyone polling, then deliver its webhook.
+
+        A timed plan follows the clock (bounded by its number of steps); an untimed one completes
+        at once. Cancelled with the job: a cancelled job gets no webhook.
+        """
+        loop = asyncio.get_running_loop()
+        if job.plan.step_seconds <= 0:
+            job.finish()
+        for _ in range(2 * len(job.steps) + 2):  # each pass: a step boundary or a change
+            job.tick(loop.time())
+            if job.completed or self._closing:
+                break
+            wake = job.next_change_at() or loop.time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.changed().wait(), timeout=max(0.0, wake - loop.time()) + _SLACK)
+        if job.cancelled or self._closing:
+            return
+        if not job.completed:  # not expected: the passes cover every step boundary
+            self.journal.record("webhook", job.endpoint, job.request_id, 0, "driver gave up")
+            return
+        code, body, _ = await self._outcome(job)
+        message = webhook_body(job.request_id, code, body)
+        url = job.webhook_url or ""
+
+        def report(attempt: Attempt) -> None:
+            self.journal.record("webhook", job.endpoint, job.request_id, attempt.status, attempt.note)
+
+        sender = WebhookSender(
+            self._webhook_session(),
+            attempts=self.webhook_attempts,
+            backoff_seconds=self.webhook_backoff_seconds,
+            backoff_max_seconds=self.webhook_backoff_max_seconds,
+            timeout_seconds=self.webhook_timeout_seconds,
+        )
+        for _ in range(1 + max(0, self.webhook_repeats)):
+            await sender.deliver(url, message, report)
+
+    def _webhook_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def _outcome(self, job: Job) -> tuple[int, Any, dict[str, str]]:
+        """What the result call answers for a completed job: (code, body, extra headers)."""
+        cancelled = (499, {"detail": "Request was cancelled", "error_type": "client_cancelled"}, {})
+        if job.cancelled:
+            return cancelled
+        outcome = job.plan.outcome
+        if isinstance(outcome, Failure):
+            body: dict[str, Any] = {"detail": outcome.detail}
+            headers = {}
+            if outcome.error_type:
+                body["error_type"] = outcome.error_type
+                headers["X-Fal-Error-Type"] = outcome.error_type
+            return outcome.status_code, body, headers
+        if outcome.result is not None:
+            return 200, outcome.result, {}
+        assert job.output is not None
+        try:
+            return 200, await asyncio.shield(job.output), {}
+        except asyncio.CancelledError:
+            if job.output.cancelled() and job.cancelled:
+                return cancelled
+            raise
+        except Exception as error:  # the render broke: fal's answer to a crashed runner
+            body = {"detail": f"Rendering failed: {error}", "error_type": "internal_error"}
+            return 500, body, {"X-Fal-Error-Type": "internal_error"}
+
+    # ---- helpers ------------------------------------------------------------------------------
 
     def _take_plan(self, endpoint: str) -> JobPlan:
         for index, (wanted, plan) in enumerate(self._plans):
@@ -232,11 +394,9 @@ class SandboxServer:
         return self.default_plan
 
     def _status_body(self, job: Job, *, with_logs: bool) -> dict[str, Any]:
-        step = (
-            {"status": "COMPLETED", "logs_upto": len(job.plan.log_lines)}
-            if job.cancelled
-            else job.steps[job.step]
-        )
+        step = job.steps[job.step]
+        if job.cancelled:  # COMPLETED, with the logs it had produced when it was cancelled
+            step = {"status": "COMPLETED", "logs_upto": step.get("logs_upto", 0)}
         body: dict[str, Any] = {"status": step["status"], "request_id": job.request_id, **job.urls}
         if step["status"] == "IN_QUEUE":
             body["queue_position"] = step["queue_position"]
@@ -262,37 +422,37 @@ class SandboxServer:
     def _job(self, request: web.Request, call: Call) -> Job | web.Response:
         """The job a queue URL names, or the 401/404 answer (journaled) when there is none."""
         request_id = request.match_info["request_id"]
-        denied = _check_key(request)
+        denied = check_key(request)
         job = self.jobs.get(request_id)
         if denied is None and job is not None:
             return job
-        response = denied or _json(404, {"detail": "Request not found", "status": "NOT_FOUND"})
+        response = denied or json_answer(404, {"detail": "Request not found", "status": "NOT_FOUND"})
         self.journal.record(call, request.match_info["app"], request_id, response.status)
         return response
 
-    async def _fault(
+    async def injected_fault(
         self, call: Call, endpoint: str, request_id: str | None, request: web.Request
     ) -> web.StreamResponse | None:
+        """The failure this call is to get (scripted first, then random), journaled; else None."""
         fault = next((f for f in self._faults if f.fires(call, endpoint)), None)
-        if fault is None:
+        kind = fault.kind if fault is not None else None
+        if kind is None and self._random is not None:
+            kind = self._random.pick(call, request_id)
+        if kind is None:
             return None
-        if fault.kind == "drop":
+        if kind == "drop":
             self.journal.record(call, endpoint, request_id, 0)
             await request.read()
             if request.transport is not None:
                 request.transport.close()
             raise asyncio.CancelledError  # aiohttp gives up on a closed transport without a reply
-        code = int(fault.kind)
+        code = int(kind)
         self.journal.record(call, endpoint, request_id, code)
         if code in (502, 503):  # ingress failures: nginx's page, no x-fal-request-id
-            return web.Response(status=code, text=_NGINX_502, content_type="text/html")
+            return nginx_page(code)
         if code == 429:
-            return _json(429, {"detail": "Rate limit exceeded"})
-        return _json(
-            code,
-            {"detail": "Internal server error", "error_type": "internal_error"},
-            {"x-fal-request-id": request_id or ""},
-        )
+            return json_answer(429, {"detail": "Rate limit exceeded"})
+        return web.Response(status=code, text="Internal Server Error")  # a proxy's 500, not the job's
 
     def _answer(
         self,
@@ -304,19 +464,11 @@ class SandboxServer:
         headers: dict[str, str] | None = None,
     ) -> web.Response:
         self.journal.record(call, endpoint, request_id, code)
-        return _json(code, body, {"x-fal-request-id": request_id or "", **(headers or {})})
+        return json_answer(code, body, {"x-fal-request-id": request_id or "", **(headers or {})})
 
 
-def _json(code: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response(body, status=code, headers=headers)
-
-
-def _check_key(request: web.Request) -> web.Response | None:
-    """fal answers 401 without a `Key` authorization; the key itself is never echoed."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme != "Key" or not token.strip():
-        return _json(401, {"detail": "Missing or malformed Authorization header"})
-    return None
+def _with_logs(request: web.Request) -> bool:
+    return request.query.get("logs", "0").lower() in ("1", "true")
 
 
 def _app_path(endpoint: str) -> str:
@@ -331,9 +483,7 @@ def _steps(plan: JobPlan) -> list[dict[str, Any]]:
         {"status": "IN_QUEUE", "queue_position": position} for position in plan.queue_positions
     ]
     lines = len(plan.log_lines)
-    steps += [
-        {"status": "IN_PROGRESS", "logs_upto": upto} for upto in range(1 if lines else 0, lines + 1)
-    ]
+    steps += [{"status": "IN_PROGRESS", "logs_upto": upto} for upto in range(1 if lines else 0, lines + 1)]
     steps.append({"status": "COMPLETED", "logs_upto": lines})
     return steps
 

@@ -1,0 +1,31 @@
+"""HTTP answers shared by the queue and storage routes: JSON bodies, the key check, nginx pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+NGINX_PAGE = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+_REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+def json_answer(code: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(body, status=code, headers=headers)
+
+
+def nginx_page(code: int) -> web.Response:
+    """An ingress failure as fal's nginx answers it: HTML, and no `x-fal-request-id`."""
+    text = NGINX_PAGE.format(code=code, reason=_REASONS.get(code, "Error"))
+    return web.Response(status=code, text=text, content_type="text/html")
+
+
+def check_key(request: web.Request) -> web.Response | None:
+    """fal answers 401 without a `Key` authorization; the key itself is never echoed."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Key" or not token.strip():
+        return json_answer(401, {"detail": "Missing or malformed Authorization header"})
+    return None

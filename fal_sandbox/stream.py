@@ -1,0 +1,88 @@
+"""The status stream: `GET {status_url}/stream?logs=1` as server-sent events.
+
+Each event is `data: <the JSON a status call would answer>`; one event per step the job takes
+(queue position, each new log line, COMPLETED), then the stream closes. A timed plan
+(`step_seconds > 0`) is followed by the clock: the stream wakes at each step boundary, so it sees
+every step a poller could see. An untimed plan is walked one step per event, exactly the states
+one status call per step would see. Between events a `: keep-alive` comment line is sent every
+`keepalive_seconds`. A cancelled job ends the stream with its COMPLETED (client_cancelled) event;
+stopping the server ends every stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .server import Job
+
+KEEPALIVE = b": keep-alive\n\n"
+_SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
+
+
+def event(body: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(body, separators=(',', ':'))}\n\n".encode()
+
+
+async def stream_status(
+    request: web.Request,
+    job: Job,
+    body_of: Callable[[Job], dict[str, Any]],
+    *,
+    keepalive_seconds: float,
+    closing: Callable[[], bool],
+) -> web.StreamResponse:
+    """Serve the stream for `job` until it completes, the client leaves or the server stops."""
+    response = web.StreamResponse(
+        status=200,
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "x-fal-request-id": job.request_id,
+        },
+    )
+    await response.prepare(request)
+    loop = asyncio.get_running_loop()
+    keepalive = max(keepalive_seconds, 0.01)
+    untimed = job.plan.step_seconds <= 0
+    # Bounded: every pass either emits a step (at most one per step), wakes at a step boundary,
+    # wakes on a change (steps or cancel), or sends a keep-alive (at most one per interval).
+    remaining = 0.0 if untimed else (len(job.steps) - job.step) * job.plan.step_seconds
+    passes = 3 * len(job.steps) + math.ceil(remaining / keepalive) + 4
+    last: tuple[int, bool] | None = None
+    next_ping = loop.time() + keepalive
+    try:
+        for _ in range(passes):
+            if closing():
+                break
+            now = loop.time()
+            job.tick(now)
+            state = (job.step, job.cancelled)
+            if state != last:
+                await response.write(event(body_of(job)))
+                last, next_ping = state, now + keepalive
+                if job.completed:
+                    break
+                if untimed:  # walk the plan: this event was the observation of this step
+                    job.observed = True
+                    job.advance(now)
+                    continue
+            elif now >= next_ping:
+                await response.write(KEEPALIVE)
+                next_ping = now + keepalive
+            wake = min(next_ping, job.next_change_at() or next_ping)
+            changed = job.changed()
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=max(0.0, wake - loop.time()) + _SLACK)
+            except TimeoutError:
+                pass
+        await response.write_eof()
+    except ConnectionError:
+        pass  # the client left: nobody to tell
+    return response
