@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -111,7 +112,9 @@ class Job:
 class SandboxServer:
     """The fal-compatible server; `async with SandboxServer() as sandbox:` runs it on loopback."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.journal = Journal()
@@ -134,6 +137,8 @@ class SandboxServer:
         self._session: aiohttp.ClientSession | None = None
         self._closing = False
         self.url = ""
+        self.ssl_context = ssl_context
+        """With TLS, fal-client can reach the sandbox through its own host variables, as a gateway."""
 
     # ---- scripting ----------------------------------------------------------------------------
 
@@ -174,10 +179,11 @@ class SandboxServer:
         app.router.add_post("/{endpoint:.+}", self._submit)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://{self.host}:{self.port}"
+        scheme = "https" if self.ssl_context else "http"
+        self.url = f"{scheme}://{self.host}:{self.port}"
         self.media.base_url = self.url
         self._closing = False
         return self
