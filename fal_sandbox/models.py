@@ -105,11 +105,15 @@ def video_file(media: MediaStore, data: bytes, spec: ClipSpec, *, facts: bool) -
 _SHORT_SIDE = {
     "360p": 360,
     "480p": 480,
+    "512p": 512,
     "540p": 540,
     "580p": 580,
     "720p": 720,
     "768p": 768,
     "1080p": 1080,
+    "true_1080p": 1080,
+    "2160p": 2160,
+    "4k": 2160,
 }
 
 

@@ -15,7 +15,9 @@ Arguments = dict[str, Any]
 
 
 class Price(Protocol):
-    def estimate(self, arguments: Arguments) -> float: ...
+    def estimate(self, arguments: Arguments) -> float | None:
+        """USD for this request, or None where fal publishes no price for it."""
+        ...
 
     def describe(self) -> str: ...
 
@@ -45,13 +47,16 @@ def _describe_multipliers(multipliers: dict[str, dict[str, float]]) -> str:
 
 @dataclass(frozen=True)
 class PerSecond:
-    """A rate per second of output, optionally with another rate when audio is generated."""
+    """A rate per second of output, optionally another rate with audio (and one with audio + voices)."""
 
     usd: float
     default_seconds: float
     audio_usd: float | None = None
     audio_field: str = "generate_audio"
     audio_default: bool = True
+    voice_usd: float | None = None
+    """The rate with audio and at least one voice in `voice_field` (Kling's voice control)."""
+    voice_field: str = "voice_ids"
     multipliers: dict[str, dict[str, float]] = field(default_factory=dict)
     defaults: Arguments = field(default_factory=dict)
     frames: tuple[str, float] | None = None
@@ -61,6 +66,8 @@ class PerSecond:
         rate = self.usd
         if self.audio_usd is not None and arguments.get(self.audio_field, self.audio_default):
             rate = self.audio_usd
+            if self.voice_usd is not None and arguments.get(self.voice_field):
+                rate = self.voice_usd
         seconds = _seconds(arguments, self.default_seconds)
         if self.frames is not None:
             name, fps = self.frames
@@ -69,7 +76,25 @@ class PerSecond:
 
     def describe(self) -> str:
         audio = f", ${self.audio_usd:g}/s with audio" if self.audio_usd is not None else ""
-        return f"${self.usd:g} per second{audio}{_describe_multipliers(self.multipliers)}"
+        voice = f", ${self.voice_usd:g}/s with audio and {self.voice_field}" if self.voice_usd else ""
+        return f"${self.usd:g} per second{audio}{voice}{_describe_multipliers(self.multipliers)}"
+
+
+@dataclass(frozen=True)
+class ByValue:
+    """A different price per value of one argument; a value fal publishes no price for gives None."""
+
+    name: str
+    default: str
+    prices: dict[str, Price]
+
+    def estimate(self, arguments: Arguments) -> float | None:
+        price = self.prices.get(str(arguments.get(self.name, self.default)))
+        return price.estimate(arguments) if price is not None else None
+
+    def describe(self) -> str:
+        parts = [f"{value}: {price.describe()}" for value, price in self.prices.items()]
+        return f"by {self.name} ({'; '.join(parts)}; other values: no published price)"
 
 
 @dataclass(frozen=True)
@@ -147,29 +172,49 @@ def _frame(resolution: str, aspect_ratio: str) -> tuple[int, int]:
 _RAY2 = {"resolution": {"720p": 2.0, "1080p": 4.0}, "duration": {"9s": 2.0}}
 
 PRICES: dict[str, Price] = {
-    # Sora 2: seed 003 ("$0.10 per second"); Pro: fal model page ($0.30/s 720p, $0.50/s 1080p).
+    # Generation endpoints: blocks/fal/{sora,luma,seedance,veo,kling,hailuo}.py. No entry (estimate
+    # None) where fal publishes no price: fal-ai/mochi-v1, fal-ai/luma-dream-machine,
+    # fal-ai/veo3/fast/image-to-video, and Sora 2 Pro's true_1080p.
+    # Sora 2: seed 003 and fal's page, $0.10 per second.
     "fal-ai/sora-2/text-to-video": PerSecond(0.10, default_seconds=4),
     "fal-ai/sora-2/image-to-video": PerSecond(0.10, default_seconds=4),
-    "fal-ai/sora-2/text-to-video/pro": PerSecond(
-        0.30, default_seconds=4, multipliers={"resolution": {"1080p": 0.50 / 0.30}}
+    # Sora 2 Pro: fal's page, $0.30/s at 720p and $0.50/s at 1080p (the default).
+    "fal-ai/sora-2/text-to-video/pro": ByValue(
+        "resolution",
+        "1080p",
+        {"720p": PerSecond(0.30, default_seconds=4), "1080p": PerSecond(0.50, default_seconds=4)},
     ),
-    # Luma Ray-2: seed 004 multipliers on fal's base of $0.50 per 5 s clip at 540p.
+    # Luma Ray 2: fal's playground, $0.50 per 5 s clip at 540p; seed 004's factors 720p ×2, 1080p ×4,
+    # 9 s ×2. fal's image-to-video page was not reached: the same base is confirmed by third parties.
     "fal-ai/luma-dream-machine/ray-2": PerClip(0.50, _RAY2, {"resolution": "540p", "duration": "5s"}),
     "fal-ai/luma-dream-machine/ray-2/image-to-video": PerClip(
         0.50, _RAY2, {"resolution": "540p", "duration": "5s"}
     ),
-    # Veo 3.1: $0.20/s silent, $0.40/s with audio at 720p/1080p.
-    "fal-ai/veo3.1": PerSecond(0.20, default_seconds=8, audio_usd=0.40),
+    # Veo 3.1: $0.20/s silent, $0.40/s with audio at 720p/1080p; $0.40 and $0.60 at 4k.
+    "fal-ai/veo3.1": ByValue(
+        "resolution",
+        "720p",
+        {
+            "720p": PerSecond(0.20, default_seconds=8, audio_usd=0.40),
+            "1080p": PerSecond(0.20, default_seconds=8, audio_usd=0.40),
+            "4k": PerSecond(0.40, default_seconds=8, audio_usd=0.60),
+        },
+    ),
     # Kling 2.5 turbo pro: $0.35 for 5 s, $0.07 per extra second.
     "fal-ai/kling-video/v2.5-turbo/pro/text-to-video": BasePlusSeconds(0.35, 5, 0.07, default_seconds=5),
-    # Kling 2.6 pro image-to-video: $0.07/s silent, $0.14/s with audio.
-    "fal-ai/kling-video/v2.6/pro/image-to-video": PerSecond(0.07, default_seconds=5, audio_usd=0.14),
-    # Hailuo-02: pro is a fixed 6 s 1080p clip at $0.08/s; standard i2v $0.045/s at 768P, $0.017/s at 512P.
-    "fal-ai/minimax/hailuo-02/pro/text-to-video": PerSecond(0.08, default_seconds=6),
-    "fal-ai/minimax/hailuo-02/standard/image-to-video": PerSecond(
-        0.045, default_seconds=6, multipliers={"resolution": {"512P": 0.017 / 0.045}}
+    # Kling 2.6 pro image-to-video: $0.07/s silent, $0.14/s with audio, $0.168/s with audio and voices.
+    "fal-ai/kling-video/v2.6/pro/image-to-video": PerSecond(
+        0.07, default_seconds=5, audio_usd=0.14, voice_usd=0.168
     ),
-    # Seedance: priced in video tokens.
+    # Hailuo-02: pro is a fixed 6 s 1080p clip at $0.08/s; standard i2v $0.045/s at 768P, about
+    # $0.017/s at 512P.
+    "fal-ai/minimax/hailuo-02/pro/text-to-video": PerSecond(0.08, default_seconds=6),
+    "fal-ai/minimax/hailuo-02/standard/image-to-video": ByValue(
+        "resolution",
+        "768P",
+        {"768P": PerSecond(0.045, default_seconds=6), "512P": PerSecond(0.017, default_seconds=6)},
+    ),
+    # Seedance: priced in video tokens (w×h×fps×s/1024); 1.5 Pro halves the rate without audio.
     "fal-ai/bytedance/seedance/v1.5/pro/text-to-video": VideoTokens(2.4, 1.2, default_seconds=5),
     "fal-ai/bytedance/seedance/v1.5/pro/image-to-video": VideoTokens(2.4, 1.2, default_seconds=5),
     "fal-ai/bytedance/seedance/v1/pro/text-to-video": VideoTokens(
@@ -188,7 +233,8 @@ PRICES: dict[str, Price] = {
 def estimate_usd(endpoint: str, arguments: Arguments) -> float | None:
     """The published price of this request, or None where fal publishes none."""
     price = PRICES.get(endpoint)
-    return round(price.estimate(arguments), 4) if price else None
+    usd = price.estimate(arguments) if price else None
+    return round(usd, 4) if usd is not None else None
 
 
 def describe_price(endpoint: str) -> str | None:

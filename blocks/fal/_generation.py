@@ -1,0 +1,342 @@
+"""What the text-to-video and image-to-video blocks share.
+
+- `FalGenerationBlockBase`: a model block whose list inputs are left out of the request when empty.
+- Output schemas for what models return beside the video: media facts (Sora's VideoFile), `seed`
+  (Seedance), and the union the unified blocks declare.
+- The unified blocks' mapping: each model is one `UnifiedModel` row (endpoint, fal field names,
+  which values of each common setting it accepts and how it spells them); `map_settings` turns the
+  common inputs into that model's arguments or refuses, naming the field, the model and the values it
+  accepts. Nothing is rounded or substituted: a value is mapped only when it means the same thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar
+
+import httpx
+
+from blocks._sdk import ON_PLATFORM, SchemaField
+
+from ._base import FalBlockBase, FalVideoOutput
+from ._failures import InputProblem
+from ._files import MB, MediaRule, _check, _decode_data_uri, _read_local_file
+
+DEFAULT_IMAGE_RULE = MediaRule("image", max_bytes=10 * MB)
+"""An input image where fal documents no limit: 10 MB (this project's limit, not fal's)."""
+
+MODEL_DEFAULT = "model default"
+"""The common settings' "leave it to the model" value: nothing is sent, fal's default applies."""
+
+
+class AspectRatioChoice(str, Enum):
+    """The unified blocks' aspect ratios: every ratio one of their models takes."""
+
+    MODEL_DEFAULT = MODEL_DEFAULT
+    LANDSCAPE = "16:9"
+    PORTRAIT = "9:16"
+    SQUARE = "1:1"
+    CLASSIC = "4:3"
+    CLASSIC_PORTRAIT = "3:4"
+    CINEMA = "21:9"
+    CINEMA_PORTRAIT = "9:21"
+    AUTO = "auto"
+
+
+class AudioChoice(str, Enum):
+    MODEL_DEFAULT = MODEL_DEFAULT
+    ON = "on"
+    OFF = "off"
+
+
+def prompt_field(placeholder: str, *, max_length: int | None = None, description: str = "") -> Any:
+    """The required `prompt` input every generation model has."""
+    return SchemaField(
+        description=description or "What the video should show.",
+        placeholder=placeholder,
+        min_length=1,
+        max_length=max_length,
+    )
+
+
+def aspect_ratio_field() -> Any:
+    return SchemaField(
+        default=AspectRatioChoice.MODEL_DEFAULT,
+        description="Shape of the video; 'auto' follows the input image. A ratio the chosen model "
+        "does not offer is an error, never a silent change.",
+        advanced=False,
+    )
+
+
+def duration_field() -> Any:
+    return SchemaField(
+        default=None,
+        ge=1,
+        le=20,
+        title="Duration (seconds)",
+        description="Length of the video in whole seconds; empty for the model's default. A length the "
+        "chosen model does not offer is an error, never rounded.",
+        placeholder="model default",
+        advanced=False,
+    )
+
+
+def resolution_field(default: Enum) -> Any:
+    return SchemaField(
+        default=default,
+        description="Resolution of the video (by its short side). A resolution the chosen model does "
+        "not offer is an error, never a silent change.",
+        advanced=False,
+    )
+
+
+def audio_field() -> Any:
+    return SchemaField(
+        default=AudioChoice.MODEL_DEFAULT,
+        title="Generate audio",
+        description="'on' or 'off' where the model has the choice; a model that is always silent (or "
+        "always has sound) refuses the other value.",
+        advanced=False,
+    )
+
+
+def seed_field() -> Any:
+    return SchemaField(
+        default=None,
+        ge=0,
+        le=2_147_483_647,
+        description="Seed for repeatable results, on models that take one; empty for a random seed.",
+        placeholder="random",
+    )
+
+
+class FalGenerationBlockBase(FalBlockBase):
+    """A text/image-to-video model block: empty list inputs (e.g. no voice ids) are not sent."""
+
+    def fal_arguments(self, input_data: Any) -> dict[str, Any]:
+        arguments = super().fal_arguments(input_data)
+        return {name: value for name, value in arguments.items() if value != []}
+
+
+# ---- outputs beside the video ----------------------------------------------------------------
+
+
+class MediaFactsOutput(FalVideoOutput):
+    """The facts a model's VideoFile carries (Sora); each is yielded only when the result has it."""
+
+    width: int | None = SchemaField(default=None, description="Width of the video in pixels.")
+    height: int | None = SchemaField(default=None, description="Height of the video in pixels.")
+    fps: float | None = SchemaField(default=None, description="Frames per second of the video.")
+    duration: float | None = SchemaField(default=None, description="Length of the video in seconds.")
+    num_frames: int | None = SchemaField(default=None, description="Number of frames in the video.")
+
+
+class SeedVideoOutput(FalVideoOutput):
+    """Seedance also reports the seed it used."""
+
+    seed: int | None = SchemaField(
+        default=None, description="The seed the model used; send it back to repeat the video."
+    )
+
+
+class UnifiedVideoOutput(MediaFactsOutput):
+    """Everything any of the unified blocks' models can return beside the video."""
+
+    seed: int | None = SchemaField(
+        default=None, description="The seed the model used (models that report one)."
+    )
+    video_id: str | None = SchemaField(
+        default=None, description="Sora's id for the video (for Sora's remix endpoint)."
+    )
+
+
+# ---- the unified blocks' mapping ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one model takes one common setting.
+
+    `field` is the fal argument (None: the model has no such argument). `values` maps each common
+    value the model honours to its own spelling (for a model without the argument: the values it
+    always renders, sent as nothing); `values=None` passes any value through (a seed).
+    """
+
+    field: str | None = None
+    values: Mapping[Any, Any] | None = dataclasses.field(default_factory=dict)
+    note: str = ""
+
+
+NOT_OFFERED = Setting()
+
+
+def choice(field_name: str, values: Iterable[Any], *, note: str = "") -> Setting:
+    """An enum argument; common values match the model's spelling case-insensitively (768p = 768P)."""
+    return Setting(field_name, {_common(value): _raw(value) for value in values}, note)
+
+
+def seconds(field_name: str, values: Iterable[Any], *, note: str = "") -> Setting:
+    """A duration argument spelled "5", "5s" or 5: the common value is whole seconds."""
+    return Setting(field_name, {int(re.match(r"\d+", str(_raw(v)))[0]): _raw(v) for v in values}, note)  # type: ignore[index]
+
+
+def always(*values: Any, note: str = "") -> Setting:
+    """No argument, but the model always renders these values (e.g. Sora's audio, Hailuo Pro's 6 s)."""
+    return Setting(None, {value: None for value in values}, note)
+
+
+ANY_SEED = Setting("seed", None)
+AUDIO_FLAG = Setting("generate_audio", {"on": True, "off": False})
+SILENT = always("off", note="it renders silent video")
+WITH_AUDIO = always("on", note="it always generates audio")
+
+
+def _raw(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _common(value: Any) -> Any:
+    raw = _raw(value)
+    return raw.lower() if isinstance(raw, str) else raw
+
+
+SETTINGS = ("aspect_ratio", "duration", "resolution", "seed", "generate_audio")
+"""The common settings, in the order they are checked."""
+
+
+@dataclass(frozen=True)
+class UnifiedModel:
+    """One row of a unified block's table: a model, its endpoint and how it takes each setting."""
+
+    label: str
+    endpoint: str
+    settings: Mapping[str, Setting]
+    max_prompt_chars: int | None = None
+    image_field: str | None = None
+    end_image_field: str | None = None
+    image_rule: MediaRule = DEFAULT_IMAGE_RULE
+
+    @property
+    def name(self) -> str:
+        return f"{self.label} (`{self.endpoint}`)"
+
+
+def by_endpoint(*models: UnifiedModel) -> dict[str, UnifiedModel]:
+    """A unified block's table, keyed by endpoint id (the value of its `model` input)."""
+    return {model.endpoint: model for model in models}
+
+
+def _show(setting: str, value: Any) -> str:
+    if setting == "duration":
+        return f"{value} s"
+    if setting == "generate_audio":
+        return {"on": "audio on", "off": "audio off"}.get(value, str(value))
+    return str(value)
+
+
+def _listing(setting: str, values: Iterable[Any]) -> str:
+    shown = [_show(setting, value) for value in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def map_settings(model: UnifiedModel, chosen: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's arguments for the common settings chosen; `InputProblem` for one it cannot honour."""
+    arguments: dict[str, Any] = {}
+    for name in SETTINGS:
+        value = _raw(chosen.get(name))
+        if value is None or value == MODEL_DEFAULT:
+            continue
+        setting = model.settings.get(name, NOT_OFFERED)
+        note = f" ({setting.note})" if setting.note else ""
+        if setting.values is None:
+            arguments[setting.field or name] = value
+            continue
+        key = _common(value)
+        if key in setting.values:
+            if setting.field is not None:
+                arguments[setting.field] = setting.values[key]
+            continue
+        got = _show(name, value)
+        if setting.field is not None:
+            accepted = _listing(name, setting.values)
+            message = f"{model.name} accepts {accepted}{note}; got {got}"
+        elif setting.values:
+            accepted = _listing(name, setting.values)
+            message = f"{model.name} has no {name} setting and always renders {accepted}{note}; got {got}"
+        else:
+            message = f"{model.name} has no {name} setting{note}; leave it at '{MODEL_DEFAULT}' (got {got})"
+        raise InputProblem(name, message)
+    return arguments
+
+
+class UnifiedVideoBlockBase(FalGenerationBlockBase):
+    """A block offering several models behind common inputs, routed by its `model` input."""
+
+    models: ClassVar[Mapping[str, UnifiedModel]]
+    """Model table keyed by the `model` input's value (the endpoint id)."""
+    block_only_fields = frozenset({"model", "image", "end_image", *SETTINGS})
+
+    def model_for(self, input_data: Any) -> UnifiedModel:
+        return self.models[_raw(input_data.model)]
+
+    def endpoint_for(self, input_data: Any) -> str:
+        return self.model_for(input_data).endpoint
+
+    def doc_endpoints(self) -> list[str]:
+        return [model.endpoint for model in self.models.values()]
+
+    def fal_arguments(self, input_data: Any) -> dict[str, Any]:
+        model = self.model_for(input_data)
+        arguments: dict[str, Any] = {"prompt": input_data.prompt}
+        for common, fal_name in (("image", model.image_field), ("end_image", model.end_image_field)):
+            value = getattr(input_data, common, None)
+            if value is None:
+                continue
+            if fal_name is None:
+                raise InputProblem(common, f"{model.name} takes no {common.replace('_', ' ')} input")
+            arguments[fal_name] = str(value)
+        chosen = {name: getattr(input_data, name, None) for name in SETTINGS}
+        return {**arguments, **map_settings(model, chosen)}
+
+    def check_input(self, input_data: Any) -> None:
+        model = self.model_for(input_data)
+        limit = model.max_prompt_chars
+        if limit is not None and len(input_data.prompt) > limit:
+            raise InputProblem(
+                "prompt", f"{model.name} takes at most {limit} characters; got {len(input_data.prompt)}"
+            )
+        self.fal_arguments(input_data)  # refuses settings the model cannot honour
+        for common in ("image", "end_image"):
+            value = getattr(input_data, common, None)
+            if value is not None:
+                check_media(str(value), model.image_rule, common, allow_local_files=not ON_PLATFORM)
+
+
+def check_media(value: str, rule: MediaRule, field_name: str, *, allow_local_files: bool) -> None:
+    """Check one file input against a rule chosen per model, naming the block's own field.
+
+    The shared upload step (`_files.prepare_all`) applies one rule per fal argument and names the fal
+    argument; a unified block's limit depends on the model and its field name is its own, so the same
+    checks run here first (upload still happens once, in the shared step).
+    """
+    text = value.strip()
+    if text.startswith(("https://", "http://")):
+        if not httpx.URL(text).host:
+            raise InputProblem(field_name, f"{text!r} is not a valid URL")
+        return
+    if text.startswith("data:"):
+        _check(_decode_data_uri(text, field_name), rule, field_name)
+        return
+    if "://" in text and not text.startswith("file://"):
+        scheme = text.split("://", 1)[0]
+        raise InputProblem(
+            field_name, f"the {scheme}:// scheme is not supported; use an http(s) URL or a data URI"
+        )
+    if not allow_local_files:
+        raise InputProblem(field_name, "local file paths are only read when running standalone")
+    data, _ = _read_local_file(text, rule, field_name)
+    _check(data, rule, field_name)
