@@ -2,8 +2,7 @@
 
 fal downloads every file input before the model runs and answers 422 (a `detail` entry naming the
 field) when it cannot, or when the file is not what the field takes. `InputRejected` carries that
-answer out of a behaviour. The server does not turn it into a 422 yet: until it does, the job ends
-with a 500 `internal_error` whose detail still names the field (`video_url: ...`).
+answer out of a behaviour, and the server answers the result call with it.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from aiohttp import web
 
 from .answers import check_key, json_answer, nginx_page
 from .catalog import behaviour_for
+from .job_inputs import InputRejected
 from .journal import Journal
 from .plan import Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
 from .storage import MediaStore
@@ -386,6 +387,8 @@ class SandboxServer:
             if job.output.cancelled() and job.cancelled:
                 return cancelled
             raise
+        except InputRejected as rejected:  # fal could not fetch or use a file input
+            return 422, {"detail": rejected.detail}, {}
         except Exception as error:  # the render broke: fal's answer to a crashed runner
             body = {"detail": f"Rendering failed: {error}", "error_type": "internal_error"}
             return 500, body, {"X-Fal-Error-Type": "internal_error"}

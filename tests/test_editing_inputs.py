@@ -127,11 +127,11 @@ BAD_FILES = [
             "prompt": "x",
             "video_url": "https://a.example/v.mp4",
             "mask_video_url": "https://a.example/m.mp4",
-            "ref_image_urls": [str(tmp / "ref.png")],
+            "ref_image_urls": ["https://a.example/r.png", data_uri(clip(), "image/png")],
         },
-        "ref_image_urls[0]",
-        "http(s) URLs or data URIs",
-        id="local-path-in-url-list",
+        "ref_image_urls[1]",
+        "expected image",
+        id="video-in-image-url-list",
     ),
 ]
 
@@ -161,7 +161,8 @@ async def test_an_input_fal_cannot_fetch_fails_the_job_naming_the_field(
     run = await run_block(VideoUpscalerBlock(), {"video_url": "https://cdn.example.invalid/clip.mp4"})
     assert run.failure is not None
     message = str(run.failure)
-    assert "video_url" in message and "could not download" in message and "cdn.example.invalid" in message
+    assert "fal rejected the input:\nvideo_url: could not download" in message  # a 422, field by field
+    assert "cdn.example.invalid" in message
     assert sandbox.journal.count("submit") == 1
     assert "video_url" not in run.names()
 

@@ -75,12 +75,25 @@ async def test_local_file_is_uploaded_once_and_its_url_returned(
 async def test_list_items_are_prepared_by_path(sandbox: SandboxServer, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "a.png"
     path.write_bytes(PNG)
-    arguments = {"images": [{"image_url": str(path), "strength": 1}, {"image_url": "https://x.test/b.png"}]}
-    prepared = await prepare_all(arguments, {"images[].image_url": IMAGE}, client, allow_local_files=True)
+    arguments = {
+        "images": [{"image_url": str(path), "strength": 1}, {"image_url": "https://x.test/b.png"}],
+        "refs": ["https://x.test/c.png", str(path)],
+    }
+    rules = {"images[].image_url": IMAGE, "refs[]": IMAGE}
+    prepared = await prepare_all(arguments, rules, client, allow_local_files=True)
     assert prepared["images"][0]["image_url"].startswith(sandbox.url)
     assert prepared["images"][0]["strength"] == 1
     assert prepared["images"][1]["image_url"] == "https://x.test/b.png"
+    assert prepared["refs"][0] == "https://x.test/c.png"
+    assert sandbox.media.lookup(prepared["refs"][1]).data == PNG  # type: ignore[union-attr]
     assert arguments["images"][0]["image_url"] == str(path), "the caller's arguments are not mutated"
+    with pytest.raises(InputProblem, match=r"^refs\[1\]: expected image"):
+        await prepare_all(
+            {"refs": ["https://x.test/c.png", data_uri(b"text", "image/png")]},
+            rules,
+            client,
+            allow_local_files=True,
+        )
 
 
 @pytest.mark.parametrize(

@@ -148,29 +148,32 @@ async def prepare_all(
     *,
     allow_local_files: bool,
 ) -> dict[str, Any]:
-    """Apply `prepare_media` to every file input in the fal arguments.
+    """Apply `prepare_media` to every file input in the fal arguments, without mutating them.
 
-    Rule keys are argument names, or `list[].key` for a file inside each item of a list argument.
+    Rule keys: `name` for one file, `name[]` for a list of files, `name[].key` for a file inside
+    each item of a list of objects. Errors name the item: `images[1].image_url: ...`.
     """
     prepared = dict(arguments)
     for path, rule in rules.items():
-        name, _, inner = path.partition("[].")
+        name, _, inner = path.partition("[]")
+        inner = inner.removeprefix(".")
         value = prepared.get(name)
-        if value is None:
+        if not value:
             continue
-        if inner:
+
+        async def prepare(text: str, label: str, rule: MediaRule = rule) -> str:
+            return await prepare_media(text, rule, label, client, allow_local_files=allow_local_files)
+
+        if not path.endswith("]") and not inner:
+            prepared[name] = await prepare(value, name)
+        elif not inner:
+            prepared[name] = [await prepare(item, f"{name}[{index}]") for index, item in enumerate(value)]
+        else:
             items = []
             for index, item in enumerate(value):
                 item = dict(item)
                 if item.get(inner):
-                    label = f"{name}[{index}].{inner}"
-                    item[inner] = await prepare_media(
-                        item[inner], rule, label, client, allow_local_files=allow_local_files
-                    )
+                    item[inner] = await prepare(item[inner], f"{name}[{index}].{inner}")
                 items.append(item)
             prepared[name] = items
-        elif isinstance(value, str) and value:
-            prepared[name] = await prepare_media(
-                value, rule, name, client, allow_local_files=allow_local_files
-            )
     return prepared

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from blocks._sdk import MediaFileType, SchemaField
 
 from ._base import FalBlockBase, FalJobInput
-from ._editing import IMAGE, VIDEO, FalEditedVideoOutput, check_url_list
+from ._editing import IMAGE, VIDEO, FalEditedVideoOutput
 from ._failures import InputProblem
 from ._files import MB, MediaRule
 
@@ -213,7 +213,11 @@ class WanVaceVideoBlock(FalBlockBase):
         "endpoint map (not in the seeds)"
     )
     block_only_fields = frozenset({"task"})
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO, "mask_video_url": VIDEO}
+    media_inputs: ClassVar[dict[str, MediaRule]] = {
+        "video_url": VIDEO,
+        "mask_video_url": VIDEO,
+        "ref_image_urls[]": IMAGE,
+    }
 
     class Input(FalJobInput):
         task: WanVaceTask = SchemaField(
@@ -323,7 +327,6 @@ class WanVaceVideoBlock(FalBlockBase):
                 raise InputProblem(name, f"only the {only} task takes it, not {task}")
         if task == "outpainting" and not any(getattr(input_data, side) for side in _EXPAND_SIDES):
             raise InputProblem("expand_left", "the outpainting task needs at least one side to expand")
-        check_url_list(input_data.ref_image_urls, IMAGE, "ref_image_urls")
 
     def fal_arguments(self, input_data: Any) -> dict[str, Any]:
         task = WanVaceTask(input_data.task).value
