@@ -191,8 +191,8 @@ def always(*values: Any, note: str = "") -> Setting:
 
 ANY_SEED = Setting("seed", None)
 AUDIO_FLAG = Setting("generate_audio", {"on": True, "off": False})
-SILENT = always("off", note="it renders silent video")
-WITH_AUDIO = always("on", note="it always generates audio")
+SILENT = always("off", note="the model makes silent video")
+WITH_AUDIO = always("on", note="the model always adds sound")
 
 
 def _raw(value: Any) -> Any:
@@ -233,8 +233,6 @@ def by_endpoint(*models: UnifiedModel) -> dict[str, UnifiedModel]:
 def _show(setting: str, value: Any) -> str:
     if setting == "duration":
         return f"{value} s"
-    if setting == "generate_audio":
-        return {"on": "audio on", "off": "audio off"}.get(value, str(value))
     return str(value)
 
 
@@ -266,7 +264,7 @@ def map_settings(model: UnifiedModel, chosen: Mapping[str, Any]) -> dict[str, An
             message = f"{model.name} accepts {accepted}{note}; got {got}"
         elif setting.values:
             accepted = _listing(name, setting.values)
-            message = f"{model.name} has no {name} setting and always renders {accepted}{note}; got {got}"
+            message = f"{model.name} has no {name} setting; it is always {accepted}{note}; got {got}"
         else:
             message = f"{model.name} has no {name} setting{note}; leave it at '{MODEL_DEFAULT}' (got {got})"
         raise InputProblem(name, message)
