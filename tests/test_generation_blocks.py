@@ -527,3 +527,15 @@ async def test_the_image_limit_is_the_chosen_models(sandbox: SandboxServer, run_
     sent = sandbox.jobs[hailuo.first("request_id")].arguments["image_url"]
     assert sent.startswith(f"{sandbox.url}/files/")
     assert len(uploads(sandbox)) == 1
+
+
+async def test_a_local_file_over_the_models_limit_is_refused_by_its_size(
+    sandbox: SandboxServer, run_block: RunBlock, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(PNG + b"\0" * (9 * 1024 * 1024))
+    inputs = {"prompt": "p", "image": str(path), "model": "fal-ai/sora-2/image-to-video"}
+    run = await run_block(AIImageToVideoBlock(), inputs)
+    assert run.failure is not None
+    assert "image: big.png is 9.0 MB; the limit is 8 MB" in str(run.failure)
+    assert sandbox.journal.entries == []

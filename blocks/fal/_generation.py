@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -24,7 +25,7 @@ from blocks._sdk import ON_PLATFORM, SchemaField
 
 from ._base import FalBlockBase, FalVideoOutput
 from ._failures import InputProblem
-from ._files import MB, MediaRule, _check, _decode_data_uri, _read_local_file
+from ._files import MB, MediaRule, _check, _decode_data_uri
 
 DEFAULT_IMAGE_RULE = MediaRule("image", max_bytes=10 * MB)
 """An input image where fal documents no limit: 10 MB (this project's limit, not fal's)."""
@@ -336,5 +337,16 @@ def check_media(value: str, rule: MediaRule, field_name: str, *, allow_local_fil
         )
     if not allow_local_files:
         raise InputProblem(field_name, "local file paths are only read when running standalone")
-    data, _ = _read_local_file(text, rule, field_name)
-    _check(data, rule, field_name)
+    path = Path(text.removeprefix("file://")).expanduser()
+    if not path.is_file():
+        raise InputProblem(field_name, f"no such file: {path}")
+    size = path.stat().st_size
+    if rule.max_bytes is not None and size > rule.max_bytes:
+        raise InputProblem(
+            field_name, f"{path.name} is {size / MB:.1f} MB; the limit is {rule.max_bytes / MB:g} MB"
+        )
+    with path.open("rb") as file:  # the type is in the first bytes; the upload step reads the rest
+        _check(file.read(_SNIFF_BYTES), MediaRule(rule.kind), field_name)
+
+
+_SNIFF_BYTES = 4096
