@@ -26,7 +26,10 @@ clean:
 docs: $(STAMP)
 	$(BIN)/python -m blocks._docgen
 
+DEMO_GRAPHS := templates/video_fanout.json templates/prompt_to_video_with_audio.json
+
+# Offline: the embedded fal sandbox renders small synthetic clips; nothing is billed.
 demo: $(STAMP)
-	$(BIN)/fal-video graph templates/video_fanout.json --sandbox --output demo-output
+	for graph in $(DEMO_GRAPHS); do $(BIN)/fal-video graph $$graph --sandbox --output demo-output || exit 1; done
 	@echo "demo: playable clips are in $(CURDIR)/demo-output/clips/:"
 	@ls -1 demo-output/clips/

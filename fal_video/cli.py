@@ -194,6 +194,8 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
                 if submitted
                 else "interrupted before any job was submitted"
             )
+            if output_dir is not None:  # the request ids, on disk too
+                write_metadata(execution.results.values(), {}, output_dir)
             raise
         results = list(execution.results.values())
         if output_dir is not None:

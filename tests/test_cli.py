@@ -40,10 +40,12 @@ def test_blocks_lists_the_video_generator_and_its_prompt(capsys: pytest.CaptureF
     assert main(["blocks"]) == 0
     out = capsys.readouterr().out
     assert f"AIVideoGeneratorBlock  {BLOCK_ID}" in out
-    prompt_row = next(line for line in out.splitlines() if "│ prompt " in line)
-    assert [cell.strip() for cell in prompt_row.strip("│").split("│")] == ["prompt", "str", "", "yes"]
-    model_row = next(line for line in out.splitlines() if "│ model " in line)
+    table = out.split(f"AIVideoGeneratorBlock  {BLOCK_ID}")[1].split("└")[0].splitlines()
+    prompt_row = next(line for line in table if "│ prompt " in line)
+    assert [cell.strip() for cell in prompt_row.strip().strip("│").split("│")] == ["prompt", "str", "", "yes"]
+    model_row = next(line for line in table if "│ model " in line)
     assert "fal-ai/mochi-v1 | fal-ai/luma-dream-machine" in model_row
+    assert '"fal-ai/mochi-v1"' in model_row  # the default, as JSON
 
 
 @pytest.mark.usefixtures("no_fal_key")
@@ -162,7 +164,18 @@ async def test_a_failed_graph_node_exits_nonzero_and_names_its_request(
 
 def test_the_sandbox_command_serves_until_sigterm() -> None:
     server = subprocess.Popen(
-        [str(FAL_VIDEO), "sandbox", "--port", "0", "--latency", "0", "--queue-depth", "3"],
+        [
+            str(FAL_VIDEO),
+            "sandbox",
+            "--port",
+            "0",
+            "--latency",
+            "0",
+            "--queue-depth",
+            "3",
+            "--fault-rate",
+            "0.5",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -174,8 +187,11 @@ def test_the_sandbox_command_serves_until_sigterm() -> None:
         submitted = httpx.post(
             f"{url}/fal-ai/mochi-v1", json={"prompt": "x"}, headers={"Authorization": "Key any"}
         )
-        assert submitted.status_code == 200
+        assert submitted.status_code == 200  # a submit never gets a random fault
         assert submitted.json()["queue_position"] == 2
+        status_url = submitted.json()["status_url"]
+        codes = {httpx.get(status_url, headers={"Authorization": "Key any"}).status_code for _ in range(20)}
+        assert codes & {429, 502} and codes & {200, 202}  # faults at about half the calls
         server.send_signal(signal.SIGTERM)
         returncode = server.wait(timeout=10)
         rest = server.stdout.read()
@@ -183,3 +199,40 @@ def test_the_sandbox_command_serves_until_sigterm() -> None:
         server.kill()
     assert returncode == 0
     assert f'route_fal_client("{url}")' in rest and rest.rstrip().endswith("sandbox stopped")
+
+
+def test_ctrl_c_cancels_the_jobs_and_keeps_their_request_ids(tmp_path: Path) -> None:
+    graph = tmp_path / "graph.json"
+    nodes = [
+        {"id": name, "block_id": BLOCK_ID, "input_default": {"prompt": f"a {name}"}}
+        for name in ("owl", "fox")
+    ]
+    graph.write_text(json.dumps({"nodes": nodes, "links": []}))
+    output = tmp_path / "out"
+    run = subprocess.Popen(
+        [str(FAL_VIDEO), "graph", str(graph), "--sandbox", "--output", str(output)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stderr is not None
+    try:
+        seen = ""
+        for line in iter(run.stderr.readline, ""):
+            seen += line
+            if seen.count(" as request ") == 2:  # both jobs submitted, and queued for a while
+                break
+        run.send_signal(signal.SIGINT)
+        returncode = run.wait(timeout=15)
+        err = seen + run.stderr.read()
+    finally:
+        run.kill()
+    assert returncode == 130
+    (interrupted,) = [line for line in err.splitlines() if line.startswith("fal-video: interrupted")]
+    records = sorted((output / "metadata").glob("*.json"))
+    assert len(records) == 2
+    for path in records:
+        record = json.loads(path.read_text())
+        assert record["state"] == "cancelled"
+        assert record["request_id"] in interrupted
+        assert f"cancel sent for request {record['request_id']} (accepted)" in err

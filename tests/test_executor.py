@@ -9,6 +9,7 @@ import pytest
 
 from blocks._sdk import Block, BlockOutput, BlockSchemaInput, BlockSchemaOutput, SchemaField
 from blocks.fal._events import FalEvent, Submitted
+from blocks.fal.prompt_generator import VideoPromptGeneratorBlock
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import FalCredentials, FalCredentialsField, FalCredentialsInput
 from fal_sandbox.plan import JobPlan, model_error
@@ -21,32 +22,33 @@ from .conftest import FAST
 
 MOCHI, LUMA = "fal-ai/mochi-v1", "fal-ai/luma-dream-machine"
 VIDEO_BLOCK_ID = AIVideoGeneratorBlock().id
-PROMPT = "A paper boat drifting down a rain gutter"
+PROMPT_BLOCK_ID = VideoPromptGeneratorBlock().id
+CONCEPT = "A paper boat drifting down a rain gutter"
 
 
-class PromptSourceBlock(Block):
-    """A test-only node with a string output, so one value can fan out to two video nodes."""
+class RecordingBlock(Block):
+    """A test-only block that notes what the executor hands it, and passes its text on."""
 
     calls: ClassVar[list[tuple[Any, dict[str, Any]]]] = []
 
     class Input(BlockSchemaInput):
         credentials: FalCredentialsInput = FalCredentialsField()
-        text: str = SchemaField(description="The prompt to hand on.")
+        text: str = SchemaField(description="Text to pass on.")
 
     class Output(BlockSchemaOutput):
-        prompt: str = SchemaField(description="The same text.")
+        text: str = SchemaField(description="The same text.")
 
     def __init__(self) -> None:
         super().__init__(
             id="4f6a2c8e-1b3d-4e5f-8a9b-0c1d2e3f4a5b",
-            description="Hands its text on as a prompt.",
+            description="Passes its text on.",
             input_schema=self.Input,
             output_schema=self.Output,
         )
 
     async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
         self.calls.append((input_data, kwargs))
-        yield "prompt", input_data.text
+        yield "text", input_data.text
 
 
 class CollectLinesBlock(Block):
@@ -116,7 +118,7 @@ class SubmitWatcher:
         pass
 
 
-TEST_BLOCKS = (PromptSourceBlock(), CollectLinesBlock(), StuckBlock())
+TEST_BLOCKS = (RecordingBlock(), CollectLinesBlock(), StuckBlock())
 CATALOG = {**project_blocks(), **{block.id: block for block in TEST_BLOCKS}}
 
 
@@ -136,13 +138,14 @@ def link(source: str, source_name: str, sink: str, sink_name: str) -> dict[str, 
 async def test_one_output_fans_out_to_two_sinks_that_run_concurrently(
     sandbox: SandboxServer, test_credentials: FalCredentials
 ) -> None:
-    PromptSourceBlock.calls.clear()
     graph = parse_graph(
         {
-            "id": "graph-under-test",
-            "version": 3,
             "nodes": [
-                {"id": "idea", "block_id": TEST_BLOCKS[0].id, "input_default": {"text": PROMPT}},
+                {
+                    "id": "idea",
+                    "block_id": PROMPT_BLOCK_ID,
+                    "input_default": {"input_concept": CONCEPT, **FAST},
+                },
                 video_node("mochi", MOCHI),
                 video_node("luma", LUMA),
             ],
@@ -150,29 +153,48 @@ async def test_one_output_fans_out_to_two_sinks_that_run_concurrently(
         },
         CATALOG,
     )
-    results = await GraphExecution(graph, test_credentials, user_id="user-1").run()
+    results = await GraphExecution(graph, test_credentials).run()
 
     assert {node: result.state for node, result in results.items()} == {
         "idea": "completed",
         "mochi": "completed",
         "luma": "completed",
     }
+    prompt = results["idea"].outputs["prompt"]
+    assert prompt.startswith(CONCEPT)
     for node, endpoint in (("mochi", MOCHI), ("luma", LUMA)):
         job = sandbox.jobs[results[node].outputs["request_id"]]
         assert job.endpoint == endpoint
-        assert job.arguments == {"prompt": PROMPT}
-    assert sandbox.journal.count("submit") == 2
+        assert job.arguments == {"prompt": prompt}
+        assert results[node].inputs["prompt"] == prompt
+    assert sandbox.journal.count("submit") == 3
     mochi, luma = results["mochi"], results["luma"]
     assert mochi.started_at and luma.started_at and mochi.finished_at and luma.finished_at
     assert mochi.started_at < luma.finished_at and luma.started_at < mochi.finished_at
 
-    ((source_input, kwargs),) = PromptSourceBlock.calls
+
+async def test_a_node_gets_the_credentials_and_the_platforms_arguments(
+    test_credentials: FalCredentials,
+) -> None:
+    RecordingBlock.calls.clear()
+    graph = parse_graph(
+        {
+            "id": "graph-under-test",
+            "version": 3,
+            "nodes": [{"id": "echo", "block_id": TEST_BLOCKS[0].id, "input_default": {"text": "hi"}}],
+        },
+        CATALOG,
+    )
+    results = await GraphExecution(graph, test_credentials, user_id="user-1").run()
+
+    ((received, kwargs),) = RecordingBlock.calls
     assert kwargs["credentials"] is test_credentials
-    assert source_input.credentials.id == test_credentials.id  # filled in: the graph left it out
+    assert received.credentials.id == test_credentials.id  # filled in: the graph left it out
     assert kwargs["graph_id"] == "graph-under-test" and kwargs["graph_version"] == 3
-    assert kwargs["node_id"] == "idea" and kwargs["user_id"] == "user-1"
+    assert kwargs["node_id"] == "echo" and kwargs["user_id"] == "user-1"
     assert kwargs["graph_exec_id"] and kwargs["node_exec_id"]
-    assert "credentials" not in results["mochi"].inputs
+    assert results["echo"].inputs == {"text": "hi"}  # credentials are not kept
+    assert results["echo"].outputs == {"text": "hi"}
 
 
 async def test_an_error_fails_the_node_skips_its_dependants_and_spares_the_rest(
@@ -266,7 +288,7 @@ async def test_a_node_is_stopped_at_its_own_time_limit(test_credentials: FalCred
         ),
         (
             {"nodes": [video_node("a", "fal-ai/sora", prompt="x")]},
-            "node 'a' (AIVideoGeneratorBlock): model: Input should be 'fal-ai/mochi-v1' or",
+            "node 'a' (AIVideoGeneratorBlock): model: Input should be 'fal-ai/mochi-v1', ",
         ),
         ({"nodes": [video_node("a")]}, "node 'a' (AIVideoGeneratorBlock): prompt: required, and not given"),
         (
