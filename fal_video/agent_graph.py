@@ -1,9 +1,10 @@
 """Agent graphs in the AutoGPT platform's export shape, checked before anything runs.
 
-A graph is `{"nodes": [{"id", "block_id", "input_default", "metadata"}], "links": [{"source_id",
-"source_name", "sink_id", "sink_name"}]}` (other keys are ignored). Everything that can be known
-before a job is paid for is checked here: unknown blocks, links to names that do not exist, cycles,
-static input values a block would reject, and required inputs that nothing provides.
+A graph is `{"nodes": [{"id", "block_id", "input_default"}], "links": [{"source_id", "source_name",
+"sink_id", "sink_name"}]}`; other keys (`metadata`, `input_links`, link ids, ...) are ignored.
+Everything that can be known before a job is paid for is checked here: unknown blocks, links to names
+that do not exist, cycles, static input values a block would reject, and required inputs that nothing
+provides.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ class Node:
     id: str
     block: Block
     input_default: dict[str, Any] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     links = tuple(_parse_link(index, raw, nodes) for index, raw in enumerate(_list(data, "links")))
     graph = AgentGraph(
         id=str(data.get("id") or uuid.uuid4()),
-        version=int(data.get("version") or 1),
+        version=_version(data.get("version")),
         name=str(data.get("name") or default_name),
         nodes=nodes,
         links=links,
@@ -102,6 +102,14 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     _check_acyclic(graph)
     _check_inputs(graph)
     return graph
+
+
+def _version(value: Any) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise GraphError(f"`version` must be a whole number, not {value!r}")
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -125,10 +133,9 @@ def _parse_nodes(raw_nodes: Any, catalog: Catalog) -> dict[str, Node]:
         if block is None:
             raise GraphError(f"node {node_id!r}: unknown block_id {raw.get('block_id')!r}")
         input_default = raw.get("input_default") or {}
-        metadata = raw.get("metadata") or {}
-        if not isinstance(input_default, dict) or not isinstance(metadata, dict):
-            raise GraphError(f"node {node_id!r}: `input_default` and `metadata` must be objects")
-        nodes[node_id] = Node(node_id, block, input_default, metadata)
+        if not isinstance(input_default, dict):
+            raise GraphError(f"node {node_id!r}: `input_default` must be an object")
+        nodes[node_id] = Node(node_id, block, input_default)
     return nodes
 
 

@@ -74,7 +74,10 @@ async def _save_clip(
         response.raise_for_status()
     except httpx.HTTPError as exc:
         return SavedClip(node_id, output, url, path, problem=f"download failed: {exc}")
-    await asyncio.to_thread(path.write_bytes, response.content)
+    try:
+        await asyncio.to_thread(path.write_bytes, response.content)
+    except OSError as exc:
+        return SavedClip(node_id, output, url, path, problem=f"could not write {path}: {exc.strerror or exc}")
     try:
         facts = await asyncio.to_thread(probe, response.content)
     except ValueError as exc:

@@ -54,7 +54,6 @@ class InputSpec:
     required: bool
     advanced: bool
     is_credentials: bool
-    description: str
 
 
 def credentials_fields(block: Block) -> set[str]:
@@ -74,7 +73,6 @@ def describe_inputs(block: Block) -> list[InputSpec]:
             required=name in required,
             advanced=bool(prop.get("advanced")),
             is_credentials=name in secret_fields,
-            description=str(prop.get("description", "")),
         )
         for name, prop in schema.get("properties", {}).items()
     ]

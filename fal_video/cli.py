@@ -22,7 +22,7 @@ from .agent_graph import AgentGraph, GraphError, load_graph, single_block_graph
 from .artifacts import save_clips, write_metadata
 from .catalog import UnknownBlockError, describe_inputs, find_block, project_blocks
 from .connection import fal_target
-from .executor import GraphExecution
+from .executor import GraphExecution, NodeResult
 from .inputs import InputError, input_problems, parse_assignments
 from .progress import progress_display
 from .records import SavedClip
@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as unexpected:  # a bug or an environment problem: still one line, no traceback
+        _say(f"error: unexpected {type(unexpected).__name__}: {unexpected}")
+        return EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,6 +184,7 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
     """Run the graph, save what it made, report; every submitted request id is printed."""
     output_dir: Path | None = args.output
     clips: dict[str, list[SavedClip]] = {}
+    metadata_written = True
     async with fal_target(force_sandbox=args.sandbox, announce=_announce) as target:
         display = progress_display(graph, Console(stderr=True))
         execution = GraphExecution(graph, target.credentials, display)
@@ -200,7 +204,7 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
         results = list(execution.results.values())
         if output_dir is not None:
             clips = await save_clips(results, output_dir)
-            write_metadata(results, clips, output_dir)
+            metadata_written = _write_metadata(results, clips, output_dir)
     if args.json:
         document = json_document(
             mode=target.mode, graph_name=graph.name, results=results, clips=clips, output_dir=output_dir
@@ -217,7 +221,17 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
             )
     for line in problem_lines(results, clips):
         _say(line)
-    return EXIT_OK if run_succeeded(results, clips) else EXIT_FAILED
+    return EXIT_OK if run_succeeded(results, clips) and metadata_written else EXIT_FAILED
+
+
+def _write_metadata(results: list[NodeResult], clips: dict[str, list[SavedClip]], output_dir: Path) -> bool:
+    """Write the metadata files; a disk problem is reported, and the run is still summarised."""
+    try:
+        write_metadata(results, clips, output_dir)
+    except OSError as exc:
+        _say(f"error: could not write metadata to {output_dir}: {exc.strerror or exc}")
+        return False
+    return True
 
 
 # ---- sandbox --------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ async def fal_target(
 ) -> AsyncIterator[FalTarget]:
     """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback."""
     if not force_sandbox and fal_key_from_env(environ) is not None:
-        announce("fal.ai: real jobs on the account of FAL_KEY; they are billed")
+        announce("fal.ai: real jobs with your fal key; they are billed")
         yield FalTarget("fal", credentials_from_env(environ))
         return
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
