@@ -134,6 +134,14 @@ class FalBlockBase(Block):
         values = input_data.model_dump(mode="json", exclude=skip, exclude_none=True)
         return {self.fal_field_names.get(name, name): value for name, value in values.items()}
 
+    def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
+        """The file inputs of this run, by fal argument (a unified block's depend on its model)."""
+        return self.media_inputs
+
+    def media_labels(self, input_data: Any) -> dict[str, str]:
+        """fal argument → this block's field name, so a file error names the field the user set."""
+        return {fal_name: field for field, fal_name in self.fal_field_names.items()}
+
     def estimate_usd(self, input_data: Any) -> float | None:
         """fal's published price for this input, or None where fal publishes none."""
         return estimate_usd(self.endpoint_for(input_data), self.fal_arguments(input_data))
@@ -180,10 +188,15 @@ class FalBlockBase(Block):
             self.check_input(input_data)
             endpoint = self.endpoint_for(input_data)
             arguments = self.fal_arguments(input_data)
-            if self.media_inputs:
+            rules = self.media_rules(input_data)
+            if rules:
                 client = fal_client_for(credentials.api_key)
                 arguments = await prepare_all(
-                    arguments, self.media_inputs, client, allow_local_files=not ON_PLATFORM
+                    arguments,
+                    rules,
+                    client,
+                    allow_local_files=not ON_PLATFORM,
+                    labels=self.media_labels(input_data),
                 )
         except InputProblem as problem:
             yield "error", _redact(str(problem), secret)

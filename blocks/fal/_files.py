@@ -147,11 +147,13 @@ async def prepare_all(
     client: fal_client.AsyncClient,
     *,
     allow_local_files: bool,
+    labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Apply `prepare_media` to every file input in the fal arguments, without mutating them.
 
     Rule keys: `name` for one file, `name[]` for a list of files, `name[].key` for a file inside
-    each item of a list of objects. Errors name the item: `images[1].image_url: ...`.
+    each item of a list of objects. Errors name the item (`images[1].image_url: ...`), by the
+    block's own field name where `labels` maps a fal argument to it.
     """
     prepared = dict(arguments)
     for path, rule in rules.items():
@@ -160,20 +162,21 @@ async def prepare_all(
         value = prepared.get(name)
         if not value:
             continue
+        label = (labels or {}).get(name, name)
 
-        async def prepare(text: str, label: str, rule: MediaRule = rule) -> str:
-            return await prepare_media(text, rule, label, client, allow_local_files=allow_local_files)
+        async def prepare(text: str, where: str, rule: MediaRule = rule) -> str:
+            return await prepare_media(text, rule, where, client, allow_local_files=allow_local_files)
 
         if not path.endswith("]") and not inner:
-            prepared[name] = await prepare(value, name)
+            prepared[name] = await prepare(value, label)
         elif not inner:
-            prepared[name] = [await prepare(item, f"{name}[{index}]") for index, item in enumerate(value)]
+            prepared[name] = [await prepare(item, f"{label}[{index}]") for index, item in enumerate(value)]
         else:
             items = []
             for index, item in enumerate(value):
                 item = dict(item)
                 if item.get(inner):
-                    item[inner] = await prepare(item[inner], f"{name}[{index}].{inner}")
+                    item[inner] = await prepare(item[inner], f"{label}[{index}].{inner}")
                 items.append(item)
             prepared[name] = items
     return prepared

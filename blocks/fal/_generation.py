@@ -16,16 +16,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
-
-from blocks._sdk import ON_PLATFORM, SchemaField
+from blocks._sdk import SchemaField
 
 from ._base import FalBlockBase, FalVideoOutput
 from ._failures import InputProblem
-from ._files import MB, MediaRule, _check, _decode_data_uri
+from ._files import MB, MediaRule
 
 DEFAULT_IMAGE_RULE = MediaRule("image", max_bytes=10 * MB)
 """An input image where fal documents no limit: 10 MB (this project's limit, not fal's)."""
@@ -309,44 +306,16 @@ class UnifiedVideoBlockBase(FalGenerationBlockBase):
                 "prompt", f"{model.name} takes at most {limit} characters; got {len(input_data.prompt)}"
             )
         self.fal_arguments(input_data)  # refuses settings the model cannot honour
-        for common in ("image", "end_image"):
-            value = getattr(input_data, common, None)
-            if value is not None:
-                check_media(str(value), model.image_rule, common, allow_local_files=not ON_PLATFORM)
 
+    def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
+        """The chosen model's image limit applies to both image inputs."""
+        model = self.model_for(input_data)
+        fields = (model.image_field, model.end_image_field)
+        return {field: model.image_rule for field in fields if field is not None}
 
-def check_media(value: str, rule: MediaRule, field_name: str, *, allow_local_files: bool) -> None:
-    """Check one file input against a rule chosen per model, naming the block's own field.
-
-    The shared upload step (`_files.prepare_all`) applies one rule per fal argument and names the fal
-    argument; a unified block's limit depends on the model and its field name is its own, so the same
-    checks run here first (upload still happens once, in the shared step).
-    """
-    text = value.strip()
-    if text.startswith(("https://", "http://")):
-        if not httpx.URL(text).host:
-            raise InputProblem(field_name, f"{text!r} is not a valid URL")
-        return
-    if text.startswith("data:"):
-        _check(_decode_data_uri(text, field_name), rule, field_name)
-        return
-    if "://" in text and not text.startswith("file://"):
-        scheme = text.split("://", 1)[0]
-        raise InputProblem(
-            field_name, f"the {scheme}:// scheme is not supported; use an http(s) URL or a data URI"
-        )
-    if not allow_local_files:
-        raise InputProblem(field_name, "local file paths are only read when running standalone")
-    path = Path(text.removeprefix("file://")).expanduser()
-    if not path.is_file():
-        raise InputProblem(field_name, f"no such file: {path}")
-    size = path.stat().st_size
-    if rule.max_bytes is not None and size > rule.max_bytes:
-        raise InputProblem(
-            field_name, f"{path.name} is {size / MB:.1f} MB; the limit is {rule.max_bytes / MB:g} MB"
-        )
-    with path.open("rb") as file:  # the type is in the first bytes; the upload step reads the rest
-        _check(file.read(_SNIFF_BYTES), MediaRule(rule.kind), field_name)
+    def media_labels(self, input_data: Any) -> dict[str, str]:
+        model = self.model_for(input_data)
+        return {model.image_field or "": "image", model.end_image_field or "": "end_image"}
 
 
 _SNIFF_BYTES = 4096

@@ -149,19 +149,11 @@ MODELS = by_endpoint(
     ),
 )
 
-_LARGEST_IMAGE = max(MODELS.values(), key=lambda model: model.image_rule.max_bytes or 0).image_rule
-
 
 class AIImageToVideoBlock(UnifiedVideoBlockBase):
     """The builder's first grab for image-to-video: an image, a prompt, a choice of models."""
 
     models = MODELS
-    media_inputs = {
-        "image_url": _LARGEST_IMAGE,
-        "start_image_url": _LARGEST_IMAGE,
-        "end_image_url": _LARGEST_IMAGE,
-    }
-    """Uploads use the largest limit; the chosen model's own limit is checked first (check_input)."""
 
     class Input(FalJobInput):
         prompt: str = SchemaField(
