@@ -120,9 +120,11 @@ async def test_wan_vace_task_goes_to_its_endpoint_and_shapes_the_output(
         "match_input_frames_per_second": True,
         **extra,
     }
-    run = await run_block(WanVaceVideoBlock(), inputs)
+    block = WanVaceVideoBlock()
+    run = await run_block(block, inputs)
     assert run.failure is None, run.failure
     assert job_endpoint(sandbox, run) == f"fal-ai/wan-vace-14b/{task}"
+    assert block.execution_stats.provider_cost == pytest.approx(0.04 * 81 / 16)  # 480p, 81 frames at 16 fps
     sent = job_arguments(sandbox, run)
     assert "task" not in sent
     assert sent["video_url"] == video and sent["resolution"] == "480p"

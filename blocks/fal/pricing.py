@@ -171,6 +171,8 @@ def _frame(resolution: str, aspect_ratio: str) -> tuple[int, int]:
 
 _RAY2 = {"resolution": {"720p": 2.0, "1080p": 4.0}, "duration": {"9s": 2.0}}
 
+_WAN_TASKS = ("depth", "pose", "inpainting", "outpainting", "reframe")
+
 PRICES: dict[str, Price] = {
     # Generation endpoints: blocks/fal/{sora,luma,seedance,veo,kling,hailuo}.py. No entry (estimate
     # None) where fal publishes no price: fal-ai/mochi-v1, fal-ai/luma-dream-machine,
@@ -220,12 +222,16 @@ PRICES: dict[str, Price] = {
     "fal-ai/bytedance/seedance/v1/pro/text-to-video": VideoTokens(
         2.5, None, default_seconds=5, default_resolution="1080p"
     ),
-    # Wan VACE 14B: $0.08/$0.06/$0.04 per second at 720p/580p/480p, seconds counted at 16 fps.
-    "fal-ai/wan-vace-14b": PerSecond(
-        0.08,
-        default_seconds=81 / 16,
-        multipliers={"resolution": {"580p": 0.75, "480p": 0.5}},
-        frames=("num_frames", 16.0),
+    # Wan VACE 14B (the main endpoint and each task's): $0.08/$0.06/$0.04 per second at
+    # 720p/580p/480p, seconds counted at 16 fps.
+    **dict.fromkeys(
+        ["fal-ai/wan-vace-14b", *(f"fal-ai/wan-vace-14b/{task}" for task in _WAN_TASKS)],
+        PerSecond(
+            0.08,
+            default_seconds=81 / 16,
+            multipliers={"resolution": {"580p": 0.75, "480p": 0.5}},
+            frames=("num_frames", 16.0),
+        ),
     ),
 }
 
