@@ -124,14 +124,19 @@ def _type(field: dict[str, Any]) -> str:
 
 
 def _allowed(field: dict[str, Any]) -> str:
-    if "enum" in field:
-        return ", ".join(f"`{value}`" for value in field["enum"])
+    options = [field, *(option for option in field.get("anyOf", []) if option.get("type") != "null")]
+    for option in options:
+        if "enum" in option:
+            return ", ".join(f"`{value}`" for value in option["enum"])
     parts = []
-    if "minimum" in field or "maximum" in field:
-        parts.append(f"{field.get('minimum', '')} … {field.get('maximum', '')}".strip())
-    if "maxLength" in field:
-        parts.append(f"at most {field['maxLength']} characters")
-    return "; ".join(parts)
+    for option in options:
+        if "minimum" in option or "maximum" in option:
+            parts.append(f"{option.get('minimum', '')} … {option.get('maximum', '')}".strip())
+        if "maxLength" in option:
+            parts.append(f"at most {option['maxLength']} characters")
+        if "maxItems" in option:
+            parts.append(f"at most {option['maxItems']} items")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _cell(text: str) -> str:
