@@ -199,7 +199,7 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
                 else "interrupted before any job was submitted"
             )
             if output_dir is not None:  # the request ids, on disk too
-                write_metadata(execution.results.values(), {}, output_dir)
+                _write_metadata(list(execution.results.values()), {}, output_dir)
             raise
         results = list(execution.results.values())
         if output_dir is not None:
