@@ -156,7 +156,7 @@ def _shown(default: object) -> str:
 
 def _run_block(args: argparse.Namespace) -> int:
     block = find_block(project_blocks(), args.block)
-    values = parse_assignments(args.set)
+    values = parse_assignments(args.set, block)
     problems = input_problems(block, values)
     if problems:
         raise InputError("; ".join(problems))

@@ -46,6 +46,8 @@ class NodeResult:
     """Each output's value (the last one, when a block yields a name more than once)."""
     request_ids: list[str] = field(default_factory=list)
     endpoint: str | None = None
+    cost_usd: float | None = None
+    """fal's published price for the job (what the block reported as its provider cost)."""
     error: str | None = None
     skip_reason: str | None = None
     started_at: datetime | None = None
@@ -200,6 +202,7 @@ class GraphExecution:
             else:
                 result.finish("failed", _message(exc))
         else:
+            result.cost_usd = block.execution_stats.provider_cost
             result.finish("completed")
         self.observer.node_finished(result)
 

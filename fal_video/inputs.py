@@ -17,15 +17,24 @@ class InputError(ValueError):
     """An input the block would reject, or a malformed `--set`; one line that names the field."""
 
 
-def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
-    """`NAME=VALUE` pairs; a value is JSON when it parses as JSON, else the text as given."""
+def parse_assignments(assignments: Iterable[str], block: Block) -> dict[str, Any]:
+    """`NAME=VALUE` pairs. A text input takes the text as given (`duration=4` is "4" for a model whose
+    durations are "4", "8", "12"); any other value is JSON when it parses as JSON, else the text."""
+    properties = block.input_schema.jsonschema().get("properties", {})
     values: dict[str, Any] = {}
     for assignment in assignments:
         name, equals, raw = assignment.partition("=")
-        if not equals or not name.strip():
+        name = name.strip()
+        if not equals or not name:
             raise InputError(f"--set {assignment!r}: expected NAME=VALUE")
-        values[name.strip()] = _parse_value(raw)
+        values[name] = raw if _is_text(properties.get(name, {})) else _parse_value(raw)
     return values
+
+
+def _is_text(field: dict[str, Any]) -> bool:
+    options = [field, *field.get("anyOf", [])]
+    kinds = {option.get("type") for option in options} - {"null", None}
+    return kinds == {"string"}
 
 
 def _parse_value(raw: str) -> Any:

@@ -38,6 +38,7 @@ def node_record(
         "block": result.block_name,
         "block_id": result.block_id,
         "endpoint": result.endpoint,
+        "estimated_cost_usd": result.cost_usd,
         "state": result.state,
         "inputs": jsonable(result.inputs),
         "request_id": result.request_ids[-1] if result.request_ids else None,

@@ -23,10 +23,10 @@ def run_succeeded(results: Iterable[NodeResult], clips: dict[str, list[SavedClip
 
 def summary_table(results: Iterable[NodeResult], clips: dict[str, list[SavedClip]]) -> Table:
     table = Table(title="result", title_justify="left")
-    for column in ("node", "block", "state", "elapsed", "request id", "output file"):
+    for column in ("node", "block", "state", "elapsed", "est. cost", "request id", "output file"):
         table.add_column(
             column,
-            no_wrap=column in ("request id", "state", "elapsed"),
+            no_wrap=column in ("request id", "state", "elapsed", "est. cost"),
             overflow="fold" if column == "output file" else "ellipsis",
         )
     for result in results:
@@ -39,6 +39,7 @@ def summary_table(results: Iterable[NodeResult], clips: dict[str, list[SavedClip
             result.block_name,
             Text(result.state, style=STATE_STYLES.get(result.state, "")),
             "" if result.elapsed is None else f"{result.elapsed:.1f}s",
+            "" if result.cost_usd is None else f"${result.cost_usd:.2f}",
             "\n".join(result.request_ids),
             "\n".join(files),
         )

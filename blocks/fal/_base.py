@@ -221,7 +221,7 @@ class FalBlockBase(Block):
             return
         usd = estimate_usd(endpoint, arguments)
         if usd is not None:
-            self.merge_stats(NodeExecutionStats(provider_cost=usd))
+            self.merge_stats(NodeExecutionStats(provider_cost=usd, provider_cost_type="cost_usd"))
         yield "request_id", outcome.request_id
         for name, value in outputs:
             yield name, value

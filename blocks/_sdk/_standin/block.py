@@ -74,6 +74,7 @@ class NodeExecutionStats(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     provider_cost: float | None = None
+    provider_cost_type: str | None = None
 
 
 class BlockError(Exception):
@@ -142,9 +143,9 @@ class Block(Generic[InputT, OutputT]):
     def merge_stats(self, stats: NodeExecutionStats) -> NodeExecutionStats:
         """Add a run's stats (e.g. the provider's spend) to this block's execution stats."""
         if stats.provider_cost is not None:
-            self.execution_stats.provider_cost = (
-                self.execution_stats.provider_cost or 0.0
-            ) + stats.provider_cost
+            spent = self.execution_stats.provider_cost or 0.0
+            self.execution_stats.provider_cost = spent + stats.provider_cost
+            self.execution_stats.provider_cost_type = stats.provider_cost_type
         return self.execution_stats
 
     @property
