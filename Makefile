@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint docs clean
+.PHONY: test demo lint docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ demo: $(STAMP)
 	for graph in $(DEMO_GRAPHS); do $(BIN)/fal-video graph $$graph --sandbox --output demo-output || exit 1; done
 	@echo "demo: playable clips are in $(CURDIR)/demo-output/clips/:"
 	@ls -1 demo-output/clips/
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.run_loop
