@@ -77,9 +77,12 @@ def load_graph(path: Path, catalog: Catalog) -> AgentGraph:
 
 
 def single_block_graph(block: Block, inputs: dict[str, Any], node_id: str) -> AgentGraph:
-    """A one-node graph, so running one block and running a graph share one path (inputs pre-checked)."""
+    """A one-node graph, so running one block and running a graph share one path (inputs pre-checked).
+
+    Its id is the same every time for the same block, so a rerun after a crash is the same node and
+    resumes the job it left open."""
     return AgentGraph(
-        id=str(uuid.uuid4()),
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"fal-video:run:{block.id}")),
         version=1,
         name=block.name,
         nodes={node_id: Node(node_id, block, dict(inputs))},

@@ -187,7 +187,7 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
     metadata_written = True
     async with fal_target(force_sandbox=args.sandbox, announce=_announce) as target:
         display = progress_display(graph, Console(stderr=True))
-        execution = GraphExecution(graph, target.credentials, display)
+        execution = GraphExecution(graph, target.credentials, display, ledger=target.ledger)
         try:
             with display:
                 await execution.run()

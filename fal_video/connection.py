@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
 
 from blocks._sdk import APIKeyCredentials
+from blocks.fal._ledger import FileJobLedger, JobLedger
 from credentials import credentials_from_env, fal_key_from_env
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer, route_fal_client
@@ -32,6 +35,17 @@ class FalTarget:
     mode: Literal["fal", "sandbox"]
     credentials: APIKeyCredentials
     sandbox_url: str | None = None
+    ledger: JobLedger | None = None
+    """Real fal only: open jobs are recorded so a rerun after a crash resumes them, never pays twice."""
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the command keeps its job ledger: $FAL_VIDEO_STATE_DIR, else the XDG state folder."""
+    env = os.environ if environ is None else environ
+    if env.get("FAL_VIDEO_STATE_DIR"):
+        return Path(env["FAL_VIDEO_STATE_DIR"])
+    base = Path(env["XDG_STATE_HOME"]) if env.get("XDG_STATE_HOME") else Path.home() / ".local" / "state"
+    return base / "fal-video"
 
 
 @asynccontextmanager
@@ -43,8 +57,11 @@ async def fal_target(
 ) -> AsyncIterator[FalTarget]:
     """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback."""
     if not force_sandbox and fal_key_from_env(environ) is not None:
-        announce("fal.ai: real jobs with your fal key; they are billed")
-        yield FalTarget("fal", credentials_from_env(environ))
+        ledger = FileJobLedger(state_dir(environ) / "jobs.jsonl")
+        announce(
+            f"fal.ai: real jobs with your fal key; they are billed (open jobs recorded in {ledger.path})"
+        )
+        yield FalTarget("fal", credentials_from_env(environ), ledger=ledger)
         return
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
     async with SandboxServer() as server:

@@ -18,7 +18,8 @@ from functools import partial
 from typing import Any, Literal, Protocol
 
 from blocks._sdk import APIKeyCredentials, Block
-from blocks.fal._events import FalEvent, Submitted, progress_listener
+from blocks.fal._events import FalEvent, Resumed, Submitted, progress_listener
+from blocks.fal._ledger import JobLedger, job_ledger
 from credentials import credentials_input
 
 from .agent_graph import AgentGraph, Node
@@ -115,9 +116,11 @@ class GraphExecution:
         observer: RunObserver | None = None,
         *,
         user_id: str | None = None,
+        ledger: JobLedger | None = None,
     ) -> None:
         self.graph = graph
         self.credentials = credentials
+        self.ledger = ledger
         self.observer: RunObserver = observer or _Unobserved()
         self.user_id = user_id or str(uuid.uuid4())
         self.graph_exec_id = str(uuid.uuid4())
@@ -185,6 +188,7 @@ class GraphExecution:
         }
         limit = node_time_limit(block, inputs)
         progress_listener.set(partial(self._on_fal_event, result))
+        job_ledger.set(self.ledger)
         result.begin({name: value for name, value in inputs.items() if name not in secret_fields})
         self.observer.node_started(result)
         deadline = asyncio.timeout(limit)
@@ -207,7 +211,7 @@ class GraphExecution:
         self.observer.node_finished(result)
 
     def _on_fal_event(self, result: NodeResult, event: FalEvent) -> None:
-        if isinstance(event, Submitted):
+        if isinstance(event, Submitted | Resumed):
             result.add_request_id(event.request_id)
             result.endpoint = event.endpoint
         self.observer.fal_event(result, event)

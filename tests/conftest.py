@@ -4,11 +4,15 @@ block runner that checks, on every run, that the API key leaks nowhere."""
 from __future__ import annotations
 
 import logging
+import os
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from pydantic import SecretStr
 
 from blocks._sdk import Block
@@ -20,6 +24,42 @@ SECRET = "fal-test-key-7f3a9c1e:5b2d8e4f6a0c"
 
 FAST = {"max_poll_interval_seconds": 0.05}
 """Inputs that make the run loop poll quickly against the local server."""
+
+
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The command's job ledger goes to a fresh folder per test, never the user's own."""
+    folder = tmp_path_factory.mktemp("fal-video-state")
+    monkeypatch.setenv("FAL_VIDEO_STATE_DIR", str(folder))
+    return folder
+
+
+@dataclass
+class Gateway:
+    """The sandbox as a user's own fal gateway: TLS on loopback, reached through fal-client's own
+    host variables (`env`), with nothing of ours pointing fal-client at it."""
+
+    server: SandboxServer
+    env: dict[str, str]
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "gateway-ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    async with SandboxServer(ssl_context=context) as server:
+        host = server.url.removeprefix("https://")
+        env = {
+            **os.environ,
+            "FAL_KEY": SECRET,
+            "FAL_RUN_HOST": host,
+            "FAL_QUEUE_RUN_HOST": host,
+            "SSL_CERT_FILE": str(ca_file),
+        }
+        yield Gateway(server, env)
 
 
 @pytest.fixture

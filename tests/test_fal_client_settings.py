@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import ssl
 import sys
-from pathlib import Path
-
-import trustme
 
 from fal_sandbox.plan import JobPlan
-from fal_sandbox.server import SandboxServer
+
+from .conftest import Gateway
 
 CLIENT = """
 import asyncio, json
@@ -32,38 +28,18 @@ asyncio.run(main())
 """
 
 
-async def test_fal_client_host_and_key_variables_route_through_a_gateway(tmp_path: Path) -> None:
-    authority = trustme.CA()
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(server_context)
-    ca_file = tmp_path / "gateway-ca.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
-
-    async with SandboxServer(ssl_context=server_context) as gateway:
-        gateway.plan_next(JobPlan(queue_positions=(1, 0), log_lines=("via gateway",)))
-        host = gateway.url.removeprefix("https://")
-        env = {
-            **os.environ,
-            "FAL_KEY_ID": "gateway-id",
-            "FAL_KEY_SECRET": "gateway-secret",
-            "FAL_RUN_HOST": host,
-            "FAL_QUEUE_RUN_HOST": host,
-            "SSL_CERT_FILE": str(ca_file),
-        }
-        env.pop("FAL_KEY", None)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            CLIENT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+async def test_fal_client_host_and_key_variables_route_through_a_gateway(gateway: Gateway) -> None:
+    gateway.server.plan_next(JobPlan(queue_positions=(1, 0), log_lines=("via gateway",)))
+    env = {**gateway.env, "FAL_KEY_ID": "gateway-id", "FAL_KEY_SECRET": "gateway-secret"}
+    env.pop("FAL_KEY")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CLIENT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
 
     assert process.returncode == 0, stderr.decode()[-2000:]
     outputs = json.loads(stdout.decode().strip().splitlines()[-1])
-    assert outputs["video_url"].startswith(gateway.url)
+    assert outputs["video_url"].startswith(gateway.server.url)
     assert "fal: via gateway" in outputs["logs"]
-    assert gateway.journal.accepted_jobs() == [outputs["request_id"]]
+    assert gateway.server.journal.accepted_jobs() == [outputs["request_id"]]
     assert "gateway-secret" not in stdout.decode() + stderr.decode()

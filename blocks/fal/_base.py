@@ -32,6 +32,7 @@ from credentials import (
 from ._client import fal_client_for
 from ._failures import FalJobError, InputProblem
 from ._files import MediaRule, prepare_all
+from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
 from .pricing import estimate_usd
 
@@ -175,10 +176,19 @@ class FalBlockBase(Block):
         credentials: FalCredentials,
         policy: WaitPolicy,
         logs: list[str],
+        ledger_key: str = "",
     ) -> FalJobOutcome:
         """Submit and follow one job (the self-test replaces this; nothing else should)."""
         client = fal_client_for(credentials.api_key)
-        return await run_fal_job(client, endpoint, arguments, policy=policy, logs=logs)
+        return await run_fal_job(
+            client,
+            endpoint,
+            arguments,
+            policy=policy,
+            logs=logs,
+            ledger=job_ledger.get(),
+            ledger_key=ledger_key,
+        )
 
     async def run(self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any) -> BlockOutput:
         secret = _secret_text(credentials)
@@ -188,6 +198,8 @@ class FalBlockBase(Block):
             self.check_input(input_data)
             endpoint = self.endpoint_for(input_data)
             arguments = self.fal_arguments(input_data)
+            scope = f"{kwargs.get('graph_id', '')}/{kwargs.get('node_id', '')}"
+            key = ledger_key(scope, endpoint, arguments)  # as given: uploads get new URLs each run
             rules = self.media_rules(input_data)
             if rules:
                 client = fal_client_for(credentials.api_key)
@@ -210,7 +222,7 @@ class FalBlockBase(Block):
         logs: list[str] = []
         try:
             outcome = await self.run_fal_job(
-                endpoint, arguments, credentials=credentials, policy=policy, logs=logs
+                endpoint, arguments, credentials=credentials, policy=policy, logs=logs, ledger_key=key
             )
             outputs = list(self.outputs_from_result(outcome.result, outcome.request_id))
         except FalJobError as failure:

@@ -31,6 +31,14 @@ class Submitted(FalEvent):
 
 
 @dataclass(frozen=True)
+class Resumed(FalEvent):
+    endpoint: str
+
+    def __str__(self) -> str:
+        return f"resumed request {self.request_id} on {self.endpoint}, submitted by an earlier run"
+
+
+@dataclass(frozen=True)
 class QueuePosition(FalEvent):
     position: int
 

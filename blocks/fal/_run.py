@@ -3,7 +3,8 @@
 Why not fal-client's `subscribe`: it polls ten times a second, ignores a COMPLETED job's error, and
 neither cancels nor retries. This loop drives the same client's `submit`/`status`/`get`/`cancel`:
 
-- the job is submitted exactly once; its request id is reported the moment submit returns;
+- the job is submitted exactly once; its request id is written to the host's ledger (if any) and
+  reported the moment submit returns, and a run the ledger still knows resumes that job instead;
 - status is polled with exponential backoff and jitter, from `first_poll` up to `max_poll`;
 - each queue-position change and each new fal log line is reported once, as it happens;
 - transient failures while waiting (429, 5xx, dropped connections) are retried inside the deadline;
@@ -27,12 +28,14 @@ from ._events import (
     Completed,
     LogLine,
     QueuePosition,
+    Resumed,
     Retrying,
     Started,
     Submitted,
     report,
 )
 from ._failures import FalJobError, Step, describe, is_transient, short_reason
+from ._ledger import JobLedger
 
 # Cancel PUTs still under way after their run was cancelled; held so they are not garbage-collected.
 _pending_cancels: set[asyncio.Task[Any]] = set()
@@ -73,16 +76,30 @@ async def run_fal_job(
     policy: WaitPolicy | None = None,
     logs: list[str] | None = None,
     webhook_url: str | None = None,
+    ledger: JobLedger | None = None,
+    ledger_key: str = "",
 ) -> FalJobOutcome:
-    """Run one fal job to its end. Raises `FalJobError` (with the request id once there is one)."""
+    """Run one fal job to its end. Raises `FalJobError` (with the request id once there is one).
+
+    With a `ledger`, a job still open under `ledger_key` (its run was killed) is resumed, not
+    submitted again; a new job is recorded before anything else happens.
+    """
     policy = policy or WaitPolicy()
     logs = [] if logs is None else logs
     loop = asyncio.get_running_loop()
     started = loop.time()
-    handle = await _submit_once(client, endpoint, arguments, webhook_url, policy, logs)
+    earlier = await asyncio.to_thread(ledger.pending, ledger_key) if ledger else None
+    if earlier:
+        handle = await client.get_handle(endpoint, earlier)
+        report(Resumed(earlier, endpoint), logs)
+    else:
+        handle = await _submit_once(client, endpoint, arguments, webhook_url, policy, logs)
+        if ledger:
+            await asyncio.to_thread(ledger.submitted, ledger_key, endpoint, handle.request_id)
+        report(Submitted(handle.request_id, endpoint), logs)
     request_id = handle.request_id
-    report(Submitted(request_id, endpoint), logs)
 
+    job_ended = True  # false only when a cancel was not accepted: the job may still finish, so keep it
     remaining = max(policy.deadline - (loop.time() - started), 0.0)
     deadline = asyncio.timeout(remaining)
     try:
@@ -92,15 +109,18 @@ async def run_fal_job(
     except TimeoutError:
         if not deadline.expired():
             raise
-        await _send_cancel(handle, f"no result after {policy.deadline:g}s", policy, logs)
+        job_ended = await _send_cancel(handle, f"no result after {policy.deadline:g}s", policy, logs)
         raise FalJobError(
             f"fal request {request_id} did not finish within {policy.deadline:g}s and was cancelled",
             request_id=request_id,
             kind="timeout",
         ) from None
     except asyncio.CancelledError:
-        await _send_cancel(handle, "run cancelled", policy, logs)
+        job_ended = await _send_cancel(handle, "run cancelled", policy, logs)
         raise
+    finally:
+        if ledger and job_ended:
+            await asyncio.to_thread(ledger.ended, ledger_key)
 
     elapsed = loop.time() - started
     inference = (completed.metrics or {}).get("inference_time")
@@ -236,6 +256,7 @@ async def _send_cancel(handle: AsyncRequestHandle, reason: str, policy: WaitPoli
     task.add_done_callback(_pending_cancels.discard)
     accepted = await asyncio.shield(task)
     report(CancelSent(handle.request_id, reason, accepted), logs)
+    return accepted
 
 
 def _log_line(request_id: str, line: Any) -> LogLine:
