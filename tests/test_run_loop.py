@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -11,12 +12,12 @@ from pydantic import SecretStr
 from blocks._sdk import BlockExecutionError
 from blocks.fal._run import WaitPolicy
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
-from credentials import FalCredentials, MissingFalKeyError, credentials_from_env
+from credentials import FalCredentials, MissingFalKeyError, credentials_from_env, credentials_input
 from fal_sandbox.plan import Fault, JobPlan, Success, model_error, validation_failure
 from fal_sandbox.render import ClipSpec, render_clip
 from fal_sandbox.server import SandboxServer
 
-from .conftest import RunBlock
+from .conftest import FAST, BlockRun, RunBlock, assert_no_secret
 
 PROMPT = {"prompt": "A lighthouse at dawn, waves breaking"}
 LINES = tuple(f"step {n} of 5" for n in range(1, 6))
@@ -145,59 +146,56 @@ async def test_deadline_cancels_the_job_once_and_names_the_request(
     assert any("cancel sent" in line and "accepted" in line for line in run.first("logs"))
 
 
-async def test_task_cancellation_cancels_the_job_and_propagates(
-    sandbox: SandboxServer, test_credentials: FalCredentials
-) -> None:
-    sandbox.plan_next(JobPlan(queue_positions=(2,), step_seconds=60))
-    block = AIVideoGeneratorBlock()
-    inputs = {
-        **PROMPT,
-        "max_poll_interval_seconds": 0.05,
-        "credentials": {"id": test_credentials.id, "provider": "fal", "type": "api_key", "title": "t"},
-    }
+async def cancel_mid_run(
+    sandbox: SandboxServer,
+    credentials: FalCredentials,
+    caplog: pytest.LogCaptureFixture,
+    ready: Callable[[], bool],
+) -> str:
+    """Run the block as the platform does, cancel its task once `ready()`, and return the job's id.
+
+    The cancellation must come out of the task (never swallowed) and the key must not leak."""
+    inputs = {**PROMPT, **FAST, "credentials": credentials_input(credentials)}
 
     async def consume() -> None:
-        async for _ in block.execute(inputs, credentials=test_credentials):
+        async for _ in AIVideoGeneratorBlock().execute(inputs, credentials=credentials):
             pass
 
     task = asyncio.create_task(consume())
-    for _ in range(200):  # bounded: wait until the job is being polled
-        if sandbox.journal.count("status") >= 2:
+    for _ in range(300):  # bounded wait for the moment to cancel
+        if ready():
             break
         await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-
+    assert_no_secret(BlockRun(), caplog)
     (request_id,) = sandbox.journal.accepted_jobs()
+    return request_id
+
+
+async def test_task_cancellation_cancels_the_job_and_propagates(
+    sandbox: SandboxServer, test_credentials: FalCredentials, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox.plan_next(JobPlan(queue_positions=(2,), step_seconds=60))
+    request_id = await cancel_mid_run(
+        sandbox, test_credentials, caplog, lambda: sandbox.journal.count("status") >= 2
+    )
     assert sandbox.journal.count("cancel", request_id) == 1
     assert sandbox.jobs[request_id].cancelled
 
 
 async def test_cancellation_during_submit_still_cancels_the_job(
-    sandbox: SandboxServer, test_credentials: FalCredentials
+    sandbox: SandboxServer, test_credentials: FalCredentials, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Cancelled while the submit is in flight: the answer is awaited, then the job is cancelled."""
     sandbox.plan_next(JobPlan(queue_positions=(2,), step_seconds=60))
     sandbox.inject(Fault("submit", "429", times=2))  # keeps the submit in fal-client's retry loop
-    block = AIVideoGeneratorBlock()
-    inputs = {**PROMPT, "credentials": {"id": test_credentials.id, "provider": "fal", "type": "api_key"}}
-
-    async def consume() -> None:
-        async for _ in block.execute(inputs, credentials=test_credentials):
-            pass
-
-    task = asyncio.create_task(consume())
-    for _ in range(200):
-        if sandbox.journal.count("submit") >= 1:
-            break
-        await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-
-    (request_id,) = sandbox.journal.accepted_jobs()
+    request_id = await cancel_mid_run(
+        sandbox, test_credentials, caplog, lambda: sandbox.journal.count("submit") >= 1
+    )
     assert sandbox.journal.count("cancel", request_id) == 1
+    assert sandbox.jobs[request_id].cancelled
 
 
 async def test_missing_key_fails_before_any_request(sandbox: SandboxServer, run_block: RunBlock) -> None:
