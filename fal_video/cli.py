@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.set_defaults(handler=_run_graph_file)
 
     sandbox = commands.add_parser("sandbox", help="serve the fal sandbox until Ctrl-C")
-    sandbox.add_argument("--host", default=SandboxOptions.host)
+    sandbox.add_argument("--host", type=loopback, default=SandboxOptions.host, help="a loopback address")
     sandbox.add_argument("--port", type=count, default=SandboxOptions.port)
     sandbox.add_argument(
         "--latency",
@@ -253,6 +254,17 @@ def _serve_sandbox(args: argparse.Namespace) -> int:
 
 
 # ---- small helpers --------------------------------------------------------------------------------
+
+
+def loopback(text: str) -> str:
+    """The sandbox serves this machine only: a loopback address."""
+    try:
+        allowed = text == "localhost" or ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        allowed = False
+    if not allowed:
+        raise argparse.ArgumentTypeError(f"{text} is not a loopback address (127.0.0.1, ::1, localhost)")
+    return text
 
 
 def count(text: str) -> int:

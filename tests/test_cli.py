@@ -236,3 +236,9 @@ def test_ctrl_c_cancels_the_jobs_and_keeps_their_request_ids(tmp_path: Path) -> 
         assert record["state"] == "cancelled"
         assert record["request_id"] in interrupted
         assert f"cancel sent for request {record['request_id']} (accepted)" in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.com"])
+def test_the_sandbox_only_listens_on_loopback(host: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sandbox", "--host", host]) == 2
+    assert "not a loopback address" in capsys.readouterr().err
