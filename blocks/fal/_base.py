@@ -88,7 +88,8 @@ class FalBlockBase(Block):
     schema_source: ClassVar[str] = ""
     """Where the input schema came from (document and date), shown on the block's docs page."""
     media_inputs: ClassVar[dict[str, MediaRule]] = {}
-    """File inputs by fal argument name (`list[].key` inside lists): checked, uploaded when needed."""
+    """File inputs by fal argument (`name[]` for a list of files, `name[].key` for a file in each
+    item of a list): checked by content and size, uploaded when needed. See `_files.prepare_all`."""
 
     def __init__(
         self,
@@ -193,36 +194,20 @@ class FalBlockBase(Block):
     async def run(self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any) -> BlockOutput:
         secret = _secret_text(credentials)
         try:
-            if not secret:
-                raise InputProblem("credentials", "the fal API key is empty")
-            self.check_input(input_data)
-            endpoint = self.endpoint_for(input_data)
-            arguments = self.fal_arguments(input_data)
-            scope = f"{kwargs.get('graph_id', '')}/{kwargs.get('node_id', '')}"
-            key = ledger_key(scope, endpoint, arguments)  # as given: uploads get new URLs each run
-            rules = self.media_rules(input_data)
-            if rules:
-                client = fal_client_for(credentials.api_key)
-                arguments = await prepare_all(
-                    arguments,
-                    rules,
-                    client,
-                    allow_local_files=not ON_PLATFORM,
-                    labels=self.media_labels(input_data),
-                )
-        except InputProblem as problem:
+            endpoint, arguments, key = await self._prepare(input_data, credentials, kwargs)
+        except InputProblem as problem:  # nothing was sent, nothing is billed
             yield "error", _redact(str(problem), secret)
             return
 
-        policy = WaitPolicy(
-            deadline=float(input_data.timeout_seconds),
-            first_poll=min(1.0, input_data.max_poll_interval_seconds),
-            max_poll=input_data.max_poll_interval_seconds,
-        )
         logs: list[str] = []
         try:
             outcome = await self.run_fal_job(
-                endpoint, arguments, credentials=credentials, policy=policy, logs=logs, ledger_key=key
+                endpoint,
+                arguments,
+                credentials=credentials,
+                policy=_policy(input_data),
+                logs=logs,
+                ledger_key=key,
             )
             outputs = list(self.outputs_from_result(outcome.result, outcome.request_id))
         except FalJobError as failure:
@@ -238,6 +223,32 @@ class FalBlockBase(Block):
         for name, value in outputs:
             yield name, value
         yield "logs", [_redact(line, secret) for line in outcome.logs]
+
+    async def _prepare(
+        self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], str]:
+        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit."""
+        if not _secret_text(credentials):
+            raise InputProblem("credentials", "the fal API key is empty")
+        self.check_input(input_data)
+        endpoint = self.endpoint_for(input_data)
+        arguments = self.fal_arguments(input_data)
+        scope = f"{context.get('graph_id', '')}/{context.get('node_id', '')}"
+        key = ledger_key(scope, endpoint, arguments)  # from the inputs as given: uploads get new URLs
+        rules = self.media_rules(input_data)
+        if rules:
+            client = fal_client_for(credentials.api_key)
+            labels = self.media_labels(input_data)
+            arguments = await prepare_all(
+                arguments, rules, client, allow_local_files=not ON_PLATFORM, labels=labels
+            )
+        return endpoint, arguments, key
+
+
+def _policy(input_data: Any) -> WaitPolicy:
+    """The wait the user asked for: first status check after about a second, backing off to the cap."""
+    cap = input_data.max_poll_interval_seconds
+    return WaitPolicy(deadline=float(input_data.timeout_seconds), first_poll=min(1.0, cap), max_poll=cap)
 
 
 _RUN_OUTPUTS = frozenset({"request_id", "logs", "error"})
