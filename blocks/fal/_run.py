@@ -91,18 +91,20 @@ async def run_fal_job(
     earlier = await asyncio.to_thread(ledger.pending, ledger_key) if ledger else None
     if earlier:
         handle = await client.get_handle(endpoint, earlier)
-        report(Resumed(earlier, endpoint), logs)
     else:
         handle = await _submit_once(client, endpoint, arguments, webhook_url, policy, logs)
-        if ledger:
-            await asyncio.to_thread(ledger.submitted, ledger_key, endpoint, handle.request_id)
-        report(Submitted(handle.request_id, endpoint), logs)
     request_id = handle.request_id
 
     job_ended = True  # false only when a cancel was not accepted: the job may still finish, so keep it
     remaining = max(policy.deadline - (loop.time() - started), 0.0)
     deadline = asyncio.timeout(remaining)
     try:
+        if earlier:
+            report(Resumed(request_id, endpoint), logs)
+        else:
+            if ledger:  # written down before anything else happens to the job
+                await asyncio.to_thread(ledger.submitted, ledger_key, endpoint, request_id)
+            report(Submitted(request_id, endpoint), logs)
         async with deadline:
             completed = await _follow(handle, policy, logs)
             result = await _fetch_result(handle, completed, policy, logs)
