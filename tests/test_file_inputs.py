@@ -155,3 +155,37 @@ async def test_audio_in_an_mp4_container_counts_as_audio(sandbox: SandboxServer,
     assert await prepare_media(uri, audio, "audio_url", client, allow_local_files=False) == uri
     with pytest.raises(InputProblem, match="audio_url: expected audio"):
         await prepare_media(data_uri(PNG, "image/png"), audio, "audio_url", client, allow_local_files=False)
+
+
+async def test_a_hosts_own_references_are_resolved_then_checked_and_uploaded(
+    sandbox: SandboxServer,
+    client,  # type: ignore[no-untyped-def]
+) -> None:
+    """Inside the platform, the file picker gives workspace references; the platform resolves them
+    to data URIs, which are then treated like any other (here the resolver is a stand-in for the
+    platform's `store_media_file`, which exists only inside the platform)."""
+    clip = render_clip(ClipSpec(width=320, height=180, fps=24, duration=1, caption="from the workspace"))
+    workspace = {
+        "workspace://clip-1": data_uri(clip, "video/mp4"),
+        "workspace://notes": data_uri(b"hi", "text/plain"),
+    }
+    asked: list[str] = []
+
+    async def resolve(reference: str) -> str:
+        asked.append(reference)
+        return workspace[reference]
+
+    url = await prepare_media(
+        "workspace://clip-1", VIDEO, "video_url", client, allow_local_files=False, resolve=resolve
+    )
+    assert sandbox.media.lookup(url).data == clip  # type: ignore[union-attr]
+    with pytest.raises(InputProblem, match="video_url: expected video"):
+        await prepare_media(
+            "workspace://notes", VIDEO, "video_url", client, allow_local_files=False, resolve=resolve
+        )
+    passthrough = "https://example.com/v.mp4"
+    assert (
+        await prepare_media(passthrough, VIDEO, "video_url", client, allow_local_files=False, resolve=resolve)
+        == passthrough
+    )
+    assert asked == ["workspace://clip-1", "workspace://notes"], "URLs are not resolved"

@@ -29,6 +29,7 @@ try:  # inside the AutoGPT platform
         BlockOutputError,
         BlockUnknownError,
     )
+    from backend.util.file import store_media_file
     from backend.util.type import MediaFileType
 
     ON_PLATFORM = True
@@ -50,6 +51,7 @@ except ImportError:  # standalone
     from ._standin.credentials import APIKeyCredentials, CredentialsField, CredentialsMetaInput
     from ._standin.schema import BlockSchemaInput, BlockSchemaOutput, MediaFileType, SchemaField
 
+    store_media_file = None  # the platform's workspace files exist only inside the platform
     ON_PLATFORM = False
 
 __all__ = [
@@ -73,4 +75,5 @@ __all__ = [
     "MediaFileType",
     "NodeExecutionStats",
     "SchemaField",
+    "store_media_file",
 ]

@@ -18,8 +18,10 @@ from blocks._sdk import (
     BlockOutput,
     BlockSchemaInput,
     BlockSchemaOutput,
+    MediaFileType,
     NodeExecutionStats,
     SchemaField,
+    store_media_file,
 )
 from credentials import (
     TEST_CREDENTIALS,
@@ -31,7 +33,7 @@ from credentials import (
 
 from ._client import fal_client_for
 from ._failures import FalJobError, InputProblem
-from ._files import MediaRule, prepare_all
+from ._files import MediaRule, Resolver, prepare_all
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
 from .pricing import estimate_usd
@@ -240,9 +242,33 @@ class FalBlockBase(Block):
             client = fal_client_for(credentials.api_key)
             labels = self.media_labels(input_data)
             arguments = await prepare_all(
-                arguments, rules, client, allow_local_files=not ON_PLATFORM, labels=labels
+                arguments,
+                rules,
+                client,
+                allow_local_files=not ON_PLATFORM,
+                labels=labels,
+                resolve=_platform_files(context),
             )
         return endpoint, arguments, key
+
+
+def _platform_files(context: dict[str, Any]) -> Resolver | None:
+    """Inside the platform, the builder's file picker gives workspace references: the platform's own
+    `store_media_file` turns them into data URIs (then checked and uploaded like any other)."""
+    if store_media_file is None:
+        return None
+    execution_context = context.get("execution_context")
+
+    async def resolve(reference: str) -> str:
+        return str(
+            await store_media_file(
+                file=MediaFileType(reference),
+                execution_context=execution_context,
+                return_format="for_external_api",
+            )
+        )
+
+    return resolve
 
 
 def _policy(input_data: Any) -> WaitPolicy:

@@ -13,6 +13,7 @@ import base64
 import binascii
 import mimetypes
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,8 @@ from ._failures import InputProblem
 from ._media_types import sniff_content_type
 
 MediaKind = Literal["video", "image", "audio"]
+Resolver = Callable[[str], Awaitable[str]]
+"""Turns a host's own file reference (the platform's workspace:// files) into a data URI."""
 
 MB = 1024 * 1024
 
@@ -61,13 +64,22 @@ async def prepare_media(
     client: fal_client.AsyncClient,
     *,
     allow_local_files: bool,
+    resolve: Resolver | None = None,
 ) -> str:
-    """The reference fal should receive for this input: the URL itself, a small data URI, or an upload."""
+    """The reference fal should receive for this input: the URL itself, a small data URI, or an upload.
+
+    With a `resolve`r (inside the platform), anything that is neither a URL nor a data URI is the
+    host's own reference and is resolved to a data URI first; standalone, it is a local path."""
     text = value.strip()
     if text.startswith(("https://", "http://")):
         if not httpx.URL(text).host:
             raise InputProblem(field, f"{text!r} is not a valid URL")
         return text
+    if resolve is not None and not text.startswith("data:"):
+        try:
+            text = await resolve(text)
+        except (OSError, ValueError) as exc:
+            raise InputProblem(field, f"could not read {text!r}: {exc}") from None
     if text.startswith("data:"):
         data = _decode_data_uri(text, field)
         content_type = _check(data, rule, field)
@@ -148,6 +160,7 @@ async def prepare_all(
     *,
     allow_local_files: bool,
     labels: dict[str, str] | None = None,
+    resolve: Resolver | None = None,
 ) -> dict[str, Any]:
     """Apply `prepare_media` to every file input in the fal arguments, without mutating them.
 
@@ -165,7 +178,9 @@ async def prepare_all(
         label = (labels or {}).get(name, name)
 
         async def prepare(text: str, where: str, rule: MediaRule = rule) -> str:
-            return await prepare_media(text, rule, where, client, allow_local_files=allow_local_files)
+            return await prepare_media(
+                text, rule, where, client, allow_local_files=allow_local_files, resolve=resolve
+            )
 
         if not path.endswith("]") and not inner:
             prepared[name] = await prepare(value, label)
