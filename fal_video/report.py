@@ -39,11 +39,18 @@ def summary_table(results: Iterable[NodeResult], clips: dict[str, list[SavedClip
             result.block_name,
             Text(result.state, style=STATE_STYLES.get(result.state, "")),
             "" if result.elapsed is None else f"{result.elapsed:.1f}s",
-            "" if result.cost_usd is None else f"${result.cost_usd:.2f}",
+            _cost(result),
             "\n".join(result.request_ids),
             "\n".join(files),
         )
     return table
+
+
+def _cost(result: NodeResult) -> str:
+    """fal's published price of the node's job; a dash where fal publishes none."""
+    if result.cost_usd is not None:
+        return f"${result.cost_usd:.2f}"
+    return "–" if result.state == "completed" else ""
 
 
 def problem_lines(results: Iterable[NodeResult], clips: dict[str, list[SavedClip]]) -> list[str]:
