@@ -60,6 +60,26 @@ def credentials_fields(block: Block) -> set[str]:
     return set(block.input_schema.get_credentials_fields())
 
 
+def secret_inputs(block: Block) -> set[str]:
+    """Inputs whose values must never be shown or saved: credentials, and fields marked secret."""
+    properties = block.input_schema.jsonschema().get("properties", {})
+    return credentials_fields(block) | {name for name, prop in properties.items() if prop.get("secret")}
+
+
+SECRET_MASK = "[secret]"
+
+
+def shareable_inputs(block: Block, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs as a record may show them: credentials left out, other secrets masked."""
+    credentials = credentials_fields(block)
+    secrets = secret_inputs(block)
+    return {
+        name: SECRET_MASK if name in secrets and value is not None else value
+        for name, value in inputs.items()
+        if name not in credentials
+    }
+
+
 def describe_inputs(block: Block) -> list[InputSpec]:
     """The block's inputs from its builder schema: required first, then the simple ones, then advanced."""
     schema = block.input_schema.jsonschema()

@@ -23,7 +23,7 @@ from blocks.fal._ledger import JobLedger, job_ledger
 from credentials import credentials_input
 
 from .agent_graph import AgentGraph, Node
-from .catalog import credentials_fields
+from .catalog import credentials_fields, shareable_inputs
 
 NodeState = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
 
@@ -189,7 +189,7 @@ class GraphExecution:
         limit = node_time_limit(block, inputs)
         progress_listener.set(partial(self._on_fal_event, result))
         job_ledger.set(self.ledger)
-        result.begin({name: value for name, value in inputs.items() if name not in secret_fields})
+        result.begin(shareable_inputs(block, inputs))
         self.observer.node_started(result)
         deadline = asyncio.timeout(limit)
         try:

@@ -242,3 +242,29 @@ def test_ctrl_c_cancels_the_jobs_and_keeps_their_request_ids(tmp_path: Path) -> 
 def test_the_sandbox_only_listens_on_loopback(host: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "--host", host]) == 2
     assert "not a loopback address" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_fal_key")
+def test_secret_inputs_never_reach_the_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sora's optional OpenAI key is a secret input: masked in metadata and --json, never printed."""
+    openai_key = "sk-openai-7c1d9e2f"
+    code = main(
+        [
+            "run",
+            "Sora2TextToVideo",
+            "--set",
+            "prompt=a kite",
+            "--set",
+            f"api_key={openai_key}",
+            *FAST,
+            "--output",
+            str(tmp_path),
+            "--json",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    (node,) = json.loads(captured.out)["nodes"]
+    assert node["inputs"]["api_key"] == "[secret]"
+    saved = (tmp_path / "metadata" / "Sora2TextToVideo.json").read_text()
+    assert openai_key not in captured.out + captured.err + saved
