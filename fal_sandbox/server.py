@@ -49,6 +49,8 @@ class Job:
     plan: JobPlan
     urls: dict[str, str]
     webhook_url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """The submit's `X-Fal-*` headers (priority, runner hint, request timeout), as sent."""
     steps: list[dict[str, Any]] = field(default_factory=list)
     step: int = 0
     step_started: float = 0.0
@@ -233,6 +235,9 @@ class SandboxServer:
         }
         plan = self._take_plan(endpoint)
         job = Job(request_id, endpoint, arguments, plan, urls, request.query.get("fal_webhook"))
+        job.headers = {
+            key: value for key, value in request.headers.items() if key.lower().startswith("x-fal-")
+        }
         job.steps = _steps(plan)
         job.step_started = asyncio.get_running_loop().time()
         if isinstance(plan.outcome, Success) and plan.outcome.result is None:

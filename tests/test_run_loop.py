@@ -273,3 +273,14 @@ async def test_a_result_without_a_video_is_a_failure(sandbox: SandboxServer, run
     assert isinstance(run.failure, BlockExecutionError)
     assert "without a video URL" in run.failure.message
     assert run.first("request_id") in run.failure.message
+
+
+async def test_the_submit_carries_the_deadline_as_fals_start_timeout(
+    sandbox: SandboxServer, run_block: RunBlock
+) -> None:
+    """fal drops a job that has not started by then, and fal-client then never retries a submit whose
+    answer timed out (such a retry can create a second, billed job)."""
+    run = await run_block(AIVideoGeneratorBlock(), {**PROMPT, "timeout_seconds": 300})
+    assert run.failure is None
+    headers = sandbox.jobs[run.first("request_id")].headers
+    assert float(headers["X-Fal-Request-Timeout"]) == 300.0

@@ -21,7 +21,7 @@ from typing import Any
 
 import fal_client
 import httpx
-from fal_client.client import AsyncRequestHandle, FalClientHTTPError
+from fal_client.client import MIN_REQUEST_TIMEOUT_SECONDS, AsyncRequestHandle, FalClientHTTPError
 
 from ._events import (
     CancelSent,
@@ -138,8 +138,15 @@ async def _submit_once(
     policy: WaitPolicy,
     logs: list[str],
 ) -> AsyncRequestHandle:
-    """Submit, never twice. A cancel during submit waits for the answer so the job can be cancelled."""
-    submit = asyncio.ensure_future(client.submit(endpoint, arguments, webhook_url=webhook_url))
+    """Submit, never twice. A cancel during submit waits for the answer so the job can be cancelled.
+
+    The start deadline (fal's `X-Fal-Request-Timeout`) is the run's own deadline: a job that has not
+    started by then should not start at all, and with it fal-client does not retry a submit whose
+    answer timed out, a retry that could create a second, billed job."""
+    start_timeout = policy.deadline if policy.deadline > MIN_REQUEST_TIMEOUT_SECONDS else None
+    submit = asyncio.ensure_future(
+        client.submit(endpoint, arguments, webhook_url=webhook_url, start_timeout=start_timeout)
+    )
     try:
         return await asyncio.shield(submit)
     except asyncio.CancelledError:
