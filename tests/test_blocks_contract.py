@@ -86,3 +86,22 @@ def test_loader_rejects_untyped_error_output() -> None:
 
 def test_block_ids_are_unique() -> None:
     assert len(BLOCKS) == len({block.id for block in BLOCKS.values()})
+
+
+def test_importing_the_package_registers_every_block() -> None:
+    """What the platform needs: one `import blocks.fal` makes every block a known Block subclass."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, blocks.fal\n"
+        "from blocks._sdk import Block\n"
+        "def walk(c):\n"
+        "    for s in c.__subclasses__():\n"
+        "        yield s\n"
+        "        yield from walk(s)\n"
+        "print(json.dumps(sorted({c.__name__ for c in walk(Block) if not c.__name__.endswith('Base')})))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(found.stdout) == sorted(block.name for block in BLOCKS.values())
