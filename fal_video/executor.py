@@ -47,6 +47,8 @@ class NodeResult:
     """Each output's value (the last one, when a block yields a name more than once)."""
     request_ids: list[str] = field(default_factory=list)
     endpoint: str | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    """What fal received for the node's job, secrets masked."""
     cost_usd: float | None = None
     """fal's published price for the job (what the block reported as its provider cost)."""
     error: str | None = None
@@ -214,6 +216,7 @@ class GraphExecution:
         if isinstance(event, Submitted | Resumed):
             result.add_request_id(event.request_id)
             result.endpoint = event.endpoint
+            result.arguments = shareable_inputs(self.graph.nodes[result.node_id].block, event.arguments)
         self.observer.fal_event(result, event)
 
 

@@ -41,6 +41,7 @@ def node_record(
         "estimated_cost_usd": result.cost_usd,
         "state": result.state,
         "inputs": jsonable(result.inputs),
+        "arguments": jsonable(result.arguments),
         "request_id": result.request_ids[-1] if result.request_ids else None,
         "request_ids": list(result.request_ids),
         "timings": {

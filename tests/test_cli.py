@@ -266,5 +266,30 @@ def test_secret_inputs_never_reach_the_records(tmp_path: Path, capsys: pytest.Ca
     assert code == 0, captured.err
     (node,) = json.loads(captured.out)["nodes"]
     assert node["inputs"]["api_key"] == "[secret]"
+    assert node["arguments"]["api_key"] == "[secret]"
     saved = (tmp_path / "metadata" / "Sora2TextToVideo.json").read_text()
     assert openai_key not in captured.out + captured.err + saved
+
+
+@pytest.mark.usefixtures("no_fal_key")
+def test_records_show_what_fal_received(capsys: pytest.CaptureFixture[str]) -> None:
+    """A unified block's inputs are mapped to the model's own fields; the record keeps both."""
+    code = main(
+        [
+            "run",
+            "AIVideoGenerator",
+            "--set",
+            "prompt=a kite",
+            "--set",
+            "model=fal-ai/sora-2/text-to-video",
+            "--set",
+            "duration=8",
+            *FAST,
+            "--json",
+        ]
+    )
+    assert code == 0
+    (node,) = json.loads(capsys.readouterr().out)["nodes"]
+    assert node["inputs"]["duration"] == 8
+    assert node["arguments"] == {"prompt": "a kite", "duration": "8"}
+    assert node["endpoint"] == "fal-ai/sora-2/text-to-video"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 logger = logging.getLogger("blocks.fal")
 
@@ -25,6 +26,8 @@ class FalEvent:
 @dataclass(frozen=True)
 class Submitted(FalEvent):
     endpoint: str
+    arguments: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What fal received (the host's record of the job; never part of the log line)."""
 
     def __str__(self) -> str:
         return f"submitted to {self.endpoint} as request {self.request_id}"
@@ -33,6 +36,7 @@ class Submitted(FalEvent):
 @dataclass(frozen=True)
 class Resumed(FalEvent):
     endpoint: str
+    arguments: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __str__(self) -> str:
         return f"resumed request {self.request_id} on {self.endpoint}, submitted by an earlier run"

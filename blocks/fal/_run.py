@@ -100,11 +100,11 @@ async def run_fal_job(
     deadline = asyncio.timeout(remaining)
     try:
         if earlier:
-            report(Resumed(request_id, endpoint), logs)
+            report(Resumed(request_id, endpoint, arguments), logs)
         else:
             if ledger:  # written down before anything else happens to the job
                 await asyncio.to_thread(ledger.submitted, ledger_key, endpoint, request_id)
-            report(Submitted(request_id, endpoint), logs)
+            report(Submitted(request_id, endpoint, arguments), logs)
         async with deadline:
             completed = await _follow(handle, policy, logs)
             result = await _fetch_result(handle, completed, policy, logs)
@@ -152,7 +152,7 @@ async def _submit_once(
     except asyncio.CancelledError:
         handle = await _settle(submit, policy.cancel_timeout)
         if handle is not None:
-            report(Submitted(handle.request_id, endpoint), logs)
+            report(Submitted(handle.request_id, endpoint, arguments), logs)
             await _send_cancel(handle, "run cancelled during submit", policy, logs)
         raise
     except FalClientHTTPError as exc:
