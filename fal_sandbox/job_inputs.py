@@ -7,19 +7,17 @@ answer out of a behaviour, and the server answers the result call with it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-import re
 from typing import Any
 
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from blocks.fal._failures import InputProblem
+from blocks.fal._files import decode_data_uri
+
 from .media import MediaFacts, probe
 from .storage import MediaStore
-
-_DATA_URI = re.compile(r"^data:[^,]*?(?P<b64>;base64)?,", re.IGNORECASE)
 
 
 class InputRejected(ValueError):
@@ -48,14 +46,11 @@ def fetch_optional(arguments: dict[str, Any], field: str, media: MediaStore) -> 
 def read(value: str, field: str, media: MediaStore) -> bytes:
     """Decode a data URI or look one of the sandbox's own URLs up; anything else cannot be fetched."""
     text = value.strip()
-    match = _DATA_URI.match(text)
-    if match:
-        if not match["b64"]:
-            raise InputRejected(field, "data URIs must be base64-encoded")
+    if text.startswith("data:"):
         try:
-            return base64.b64decode(text[match.end() :], validate=True)
-        except (binascii.Error, ValueError):
-            raise InputRejected(field, "the data URI's base64 payload is invalid") from None
+            return decode_data_uri(text, field)
+        except InputProblem as problem:
+            raise InputRejected(field, str(problem).removeprefix(f"{field}: ")) from None
     stored = media.lookup(text)
     if stored is not None:
         return stored.data

@@ -8,11 +8,12 @@ declared in `fal_sandbox/catalog/`.
 from __future__ import annotations
 
 import asyncio
-import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from blocks.fal._video_shape import frame_size, seconds
 
 from .render import ClipSpec, render_clip
 from .storage import MediaStore
@@ -49,7 +50,7 @@ class RenderedVideo:
         return {"video": video, **extras}
 
     def clip_spec(self, endpoint: str, arguments: dict[str, Any], request_id: str) -> ClipSpec:
-        width, height = frame_size(
+        width, height = _even_size(
             str(arguments.get("resolution") or self.resolution),
             str(arguments.get("aspect_ratio") or self.aspect_ratio),
         )
@@ -102,39 +103,7 @@ def video_file(media: MediaStore, data: bytes, spec: ClipSpec, *, facts: bool) -
     return described.as_json()
 
 
-_SHORT_SIDE = {
-    "360p": 360,
-    "480p": 480,
-    "512p": 512,
-    "540p": 540,
-    "580p": 580,
-    "720p": 720,
-    "768p": 768,
-    "1080p": 1080,
-    "true_1080p": 1080,
-    "2160p": 2160,
-    "4k": 2160,
-}
-
-
-def frame_size(resolution: str, aspect_ratio: str) -> tuple[int, int]:
-    """Pixels for a resolution name and an aspect ratio (`auto` counts as 16:9)."""
-    short = _SHORT_SIDE.get(resolution.lower(), 480)
-    match = re.fullmatch(r"(\d+):(\d+)", aspect_ratio.strip())
-    wide, tall = (int(match[1]), int(match[2])) if match else (16, 9)
-    if wide >= tall:
-        return _even(short * wide / tall), _even(short)
-    return _even(short), _even(short * tall / wide)
-
-
-def seconds(value: Any, default: float) -> float:
-    """A duration as models spell it: 5, "5", "5s", "8 s"."""
-    if value is None or value == "":
-        return default
-    match = re.match(r"\s*(\d+(?:\.\d+)?)", str(value))
-    return float(match[1]) if match else default
-
-
-def _even(value: float) -> int:
-    number = round(value)
-    return number + number % 2
+def _even_size(resolution: str, aspect_ratio: str) -> tuple[int, int]:
+    """The frame for a resolution and aspect ratio, rounded up to even sides (H.264's yuv420p)."""
+    width, height = frame_size(resolution, aspect_ratio, default_short_side=480)
+    return width + width % 2, height + height % 2

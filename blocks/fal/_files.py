@@ -81,7 +81,7 @@ async def prepare_media(
         except (OSError, ValueError) as exc:
             raise InputProblem(field, f"could not read {text!r}: {exc}") from None
     if text.startswith("data:"):
-        data = _decode_data_uri(text, field)
+        data = decode_data_uri(text, field)
         content_type = _check(data, rule, field)
         if len(data) <= rule.inline_below:
             return text
@@ -111,7 +111,8 @@ def _read_local_file(text: str, rule: MediaRule, field: str) -> tuple[bytes, str
     return path.read_bytes(), path.name
 
 
-def _decode_data_uri(text: str, field: str) -> bytes:
+def decode_data_uri(text: str, field: str) -> bytes:
+    """The bytes of a base64 data URI; `InputProblem` naming the field when it is malformed."""
     match = _DATA_URI.match(text)
     if match is None:
         raise InputProblem(field, "malformed data URI (expected data:<type>;base64,<data>)")

@@ -7,9 +7,10 @@ does not publish has no entry, and its estimate is `None`, never a guess.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from ._video_shape import frame_size, seconds
 
 Arguments = dict[str, Any]
 
@@ -23,9 +24,7 @@ class Price(Protocol):
 
 
 def _seconds(arguments: Arguments, default: float) -> float:
-    raw = arguments.get("duration")
-    match = re.match(r"\s*(\d+(?:\.\d+)?)", str(raw)) if raw is not None else None
-    return float(match[1]) if match else default
+    return seconds(arguments.get("duration"), default)
 
 
 def _factor(arguments: Arguments, multipliers: dict[str, dict[str, float]], defaults: Arguments) -> float:
@@ -144,9 +143,10 @@ class VideoTokens:
     default_aspect_ratio: str = "16:9"
 
     def estimate(self, arguments: Arguments) -> float:
-        width, height = _frame(
+        width, height = frame_size(
             str(arguments.get("resolution", self.default_resolution)),
             str(arguments.get("aspect_ratio", self.default_aspect_ratio)),
+            default_short_side=720,
         )
         tokens = width * height * self.fps * _seconds(arguments, self.default_seconds) / 1024
         silent = self.usd_per_million_silent is not None and not arguments.get("generate_audio", True)
@@ -156,17 +156,6 @@ class VideoTokens:
     def describe(self) -> str:
         silent = f", ${self.usd_per_million_silent:g} without audio" if self.usd_per_million_silent else ""
         return f"${self.usd_per_million:g} per million video tokens{silent} (w×h×fps×s/1024)"
-
-
-_SHORT_SIDE = {"480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
-
-
-def _frame(resolution: str, aspect_ratio: str) -> tuple[int, int]:
-    short = _SHORT_SIDE.get(resolution.lower(), 720)
-    match = re.fullmatch(r"(\d+):(\d+)", aspect_ratio)
-    wide, tall = (int(match[1]), int(match[2])) if match else (16, 9)
-    long_side = short * max(wide, tall) / min(wide, tall)
-    return (round(long_side), short) if wide >= tall else (short, round(long_side))
 
 
 _RAY2 = {"resolution": {"720p": 2.0, "1080p": 4.0}, "duration": {"9s": 2.0}}

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from blocks.fal._video_shape import SHORT_SIDE
+
 from ..job_inputs import InputRejected, fetch, image_size, read, stored_video, video_facts
 from ..media import MediaFacts, probe
 from ..models import Behaviour
@@ -85,8 +87,6 @@ def with_prompt_and_seed(arguments: Arguments, request_id: str) -> dict[str, Any
 
 # ---- geometry ------------------------------------------------------------------------------------
 
-_SHORT_SIDE = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
-
 
 def ratio(text: Any) -> float | None:
     """`16:9` → 1.777…; `auto` or anything else → None."""
@@ -100,7 +100,7 @@ def even(value: float) -> int:
 
 def sized(resolution: Any, aspect: float) -> tuple[int, int]:
     """Width and height for a resolution name (its short side) and a width/height ratio."""
-    short = _SHORT_SIDE.get(str(resolution or "").lower(), 480)
+    short = SHORT_SIDE.get(str(resolution or "").lower(), 480)
     return (even(short * aspect), even(short)) if aspect >= 1 else (even(short), even(short / aspect))
 
 
