@@ -29,6 +29,7 @@ from .progress import progress_display
 from .records import SavedClip
 from .report import json_document, problem_lines, run_succeeded, summary_table
 from .sandbox_command import SandboxOptions, serve_sandbox
+from .schemas_command import add_schemas_command
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of status/result calls answered with a transient 429 or 502",
     )
     sandbox.set_defaults(handler=_serve_sandbox)
+    add_schemas_command(commands)
     return parser
 
 
