@@ -45,7 +45,11 @@ def add_schemas_command(commands: Any) -> None:
         action = actions.add_parser(name, help=text)
         action.add_argument("endpoints", nargs="*", metavar="ENDPOINT", help="endpoint ids (default: all)")
         action.add_argument(
-            "--entries", type=Path, default=ENTRIES_DIR, metavar="DIR", help=argparse.SUPPRESS
+            "--entries",
+            type=Path,
+            default=ENTRIES_DIR,
+            metavar="DIR",
+            help="the entries folder (default: fal_spec's own)",
         )
         action.set_defaults(handler=handler)
 

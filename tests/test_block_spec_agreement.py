@@ -206,7 +206,7 @@ async def strict_sandbox() -> AsyncIterator[SandboxServer]:
     """A sandbox without the drift allowance, answering every valid job with a canned result."""
     async with SandboxServer() as server:
         server.drift_allowance = frozenset()
-        server.default_plan = JobPlan(queue_positions=(0,), log_lines=(), outcome=Success(RESULT))
+        server.default_plan = JobPlan(queue_positions=(), log_lines=(), outcome=Success(RESULT))
         with route_fal_client(server.url):
             yield server
 
