@@ -21,7 +21,7 @@ import pytest
 import fal_spec
 from blocks._sdk.loader import load_blocks
 from blocks.fal._base import RUN_SETTINGS, FalBlockBase
-from blocks.fal._generation import MODEL_DEFAULT, SETTINGS, UnifiedModel, UnifiedVideoBlockBase
+from blocks.fal._generation import MODEL_DEFAULT, SETTINGS, UnifiedModel, UnifiedModelRouting
 from blocks.fal.video_edit import WAN_TASK_FIELDS, WanVaceTask
 from credentials import credentials_input
 from fal_sandbox.plan import JobPlan, Success
@@ -69,7 +69,7 @@ PER_REQUEST: dict[str, dict[str, list[Any]]] = {
 @dataclass
 class Case:
     name: str
-    block: FalBlockBase
+    block: Any
     requests: list[dict[str, Any]]
     observed: set[tuple[str, str]] = field(default_factory=set)
 
@@ -129,7 +129,7 @@ def _cycle(schema: dict[str, Any], defs: dict[str, Any]) -> int:
     return max(lengths)
 
 
-def _model_case(block: FalBlockBase, name: str, skip: frozenset[str] = frozenset()) -> Case:
+def _model_case(block: Any, name: str, skip: frozenset[str] = frozenset()) -> Case:
     schema = block.Input.model_json_schema()
     defs = schema.get("$defs", {})
     fields = {key: sub for key, sub in schema["properties"].items() if key not in RUN_SETTINGS | skip}
@@ -142,7 +142,7 @@ def _model_case(block: FalBlockBase, name: str, skip: frozenset[str] = frozenset
     return Case(name, block, requests)
 
 
-def _wan_cases(block: FalBlockBase) -> Iterator[Case]:
+def _wan_cases(block: Any) -> Iterator[Case]:
     for task in WanVaceTask:
         others = frozenset(name for name, tasks in WAN_TASK_FIELDS.items() if task.value not in tasks)
         case = _model_case(block, f"WanVaceVideoBlock[{task.value}]", skip=others | {"task"})
@@ -151,7 +151,7 @@ def _wan_cases(block: FalBlockBase) -> Iterator[Case]:
         yield case
 
 
-def _route_case(block: UnifiedVideoBlockBase, model: UnifiedModel) -> Case:
+def _route_case(block: Any, model: UnifiedModel) -> Case:
     cycles: dict[str, list[Any]] = {}
     for setting in SETTINGS:
         rule = model.settings.get(setting)
@@ -178,7 +178,7 @@ def _route_case(block: UnifiedVideoBlockBase, model: UnifiedModel) -> Case:
 def all_cases() -> list[Case]:
     cases: list[Case] = []
     for block in load_blocks().values():
-        if isinstance(block, UnifiedVideoBlockBase):
+        if isinstance(block, UnifiedModelRouting):
             cases += [_route_case(block, model) for model in block.models.values()]
         elif isinstance(block, FalBlockBase) and block.endpoint == "fal-ai/wan-vace-14b":
             cases += list(_wan_cases(block))
@@ -211,7 +211,7 @@ async def strict_sandbox() -> AsyncIterator[SandboxServer]:
             yield server
 
 
-async def _send(block: FalBlockBase, values: dict[str, Any], test_credentials: Any) -> tuple[str, str]:
+async def _send(block: Any, values: dict[str, Any], test_credentials: Any) -> tuple[str, str]:
     """(request id, error text) of one run; a run the block refuses before submitting fails the test."""
     data = {**FAST, **values, "credentials": credentials_input(test_credentials)}
     outputs: dict[str, Any] = {}

@@ -90,7 +90,8 @@ async def test_the_drift_allowance_lets_exactly_the_named_fields_through(sandbox
     handle = await client.submit(SORA, {"prompt": "a kite", "duration": "4", "aspect_ratio": "1:1"})
     with pytest.raises(FalClientHTTPError) as raised:
         await handle.get()
-    assert [entry["loc"] for entry in raised.value.message] == [["body", "aspect_ratio"]]
+    detail: list = raised.value.message  # type: ignore[assignment]  # a 422's message is the detail list
+    assert [entry["loc"] for entry in detail] == [["body", "aspect_ratio"]]
 
 
 async def test_a_rendered_job_sees_fals_defaults(sandbox: SandboxServer) -> None:
