@@ -1,9 +1,12 @@
-"""One markdown page per block, generated from its schemas; hand-written sections survive regeneration.
+"""One markdown page per block, generated from its schemas and its endpoints' `fal_spec` entries;
+hand-written sections survive regeneration.
 
 `python -m blocks._docgen` (or `make docs`) rewrites `docs/blocks/`; `check()` lists pages that are out
-of date, which a test turns into a failure. Text between `<!-- MANUAL: name -->` and
-`<!-- END MANUAL -->` is kept as it is on disk; a new page starts from a default that says how the
-shared run loop validates, fails, times out and where the output lives.
+of date, which a test turns into a failure. A page shows the block's inputs and outputs (from its
+schemas), and for each endpoint it calls: fal's listing status, the price, and where each fact came
+from and when it was read (from the entry), plus the fal fields the block leaves out on purpose. Text
+between `<!-- MANUAL: name -->` and `<!-- END MANUAL -->` is kept as it is on disk; a new page starts
+from a default that says how the shared run loop validates, fails, times out and where the output lives.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import fal_spec
 from blocks._sdk import Block
 from blocks._sdk.loader import load_blocks
 from blocks.fal._base import FalBlockBase
+from blocks.fal._generation import UnifiedModel, UnifiedModelRouting
 from blocks.fal.pricing import describe_price
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "blocks"
@@ -55,6 +60,7 @@ def render(block: Block, existing: str = "") -> str:
         "",
         *_outputs_table(block),
         "",
+        *_fal_sections(block),
         "## Possible use case",
         "",
         _manual("use_case", manual, "TODO: describe a situation where this block is the right tool.\n"),
@@ -71,17 +77,85 @@ def _facts(block: Block) -> list[str]:
     rows = [("Block id", f"`{block.id}`"), ("Block class", f"`{block.name}`")]
     if isinstance(block, FalBlockBase):
         endpoints = block.doc_endpoints()
-        rows.append(
-            ("fal endpoint" + ("s" if len(endpoints) > 1 else ""), ", ".join(f"`{e}`" for e in endpoints))
-        )
+        shown = ", ".join(f"`{e}` ({_status(e)})" for e in endpoints) or "any: the `endpoint` input names it"
+        rows.append(("fal endpoint" + ("s" if len(endpoints) > 1 else ""), shown))
         prices = [(e, describe_price(e)) for e in endpoints]
         priced = [f"`{e}`: {p}" if len(endpoints) > 1 else str(p) for e, p in prices if p]
-        rows.append(
-            ("Price (fal, USD)", "; ".join(priced) if priced else "fal publishes no price for this endpoint")
+        unpriced = (
+            "fal publishes no price for this endpoint" if endpoints else "the endpoint's entry's, if any"
         )
-        if block.schema_source:
-            rows.append(("Schema source", block.schema_source))
-    return ["| | |", "|---|---|", *(f"| {key} | {value} |" for key, value in rows)]
+        rows.append(("Price (fal, USD)", "; ".join(priced) if priced else unpriced))
+    return ["| | |", "|---|---|", *(f"| {key} | {_cell(value)} |" for key, value in rows)]
+
+
+def _status(endpoint: str) -> str:
+    spec = fal_spec.find(endpoint)
+    return str(spec.listing.get("status", "no listing")) if spec else "no fal_spec entry"
+
+
+def _fal_sections(block: Block) -> list[str]:
+    """Where the facts come from, per endpoint, and what the block leaves out on purpose."""
+    if not isinstance(block, FalBlockBase):
+        return []
+    lines: list[str] = []
+    if isinstance(block, UnifiedModelRouting):
+        lines += _models_table(block)
+    endpoints = block.doc_endpoints()
+    if endpoints:
+        lines += ["## fal's facts", "", "From the endpoints' entries in `fal_spec/` (docs/fal_spec.md).", ""]
+        for endpoint in endpoints:
+            spec = fal_spec.entry(endpoint)
+            lines += [f"`{endpoint}`: {_status(endpoint)}. {_cell(spec.listing.get('note', ''))}", ""]
+            lines += [f"- {_cell(s.facts)}: {_cell(s.source)} (read {s.read})" for s in spec.sources]
+            lines.append("")
+    if isinstance(block, UnifiedModelRouting):
+        lines += _unified_left_out(block)
+    elif block.fal_fields_left_out:
+        lines += ["## fal fields not offered", "", "| fal field | Why |", "|---|---|"]
+        lines += [f"| `{name}` | {_cell(why)} |" for name, why in sorted(block.fal_fields_left_out.items())]
+        lines.append("")
+    return lines
+
+
+def _models_table(block: UnifiedModelRouting) -> list[str]:
+    lines = ["## Models", "", "| `model` | Model | Calls | fal listing |", "|---|---|---|---|"]
+    for value, model in block.models.items():
+        lines.append(f"| `{value}` | {model.label} | `{model.served}` | {_status(model.served)} |")
+    return [*lines, ""]
+
+
+def _unified_left_out(block: UnifiedModelRouting) -> list[str]:
+    """Per model, the fal fields its route does not send, grouped by why."""
+    owners = _own_blocks()
+    lines = ["## fal fields not offered", "", "| `model` | fal fields | Why |", "|---|---|---|"]
+    for model in block.models.values():
+        sent = _route_fields(model)
+        own = owners.get(model.served)
+        grouped: dict[str, list[str]] = {}
+        for name in fal_spec.entry(model.served).fields:
+            if name not in sent:
+                why = model.left_out.get(name) or (
+                    f"on the model's own block, {own}" if own else "not offered: fal's default applies"
+                )
+                grouped.setdefault(why, []).append(f"`{name}`")
+        for why, names in grouped.items():
+            lines.append(f"| `{model.endpoint}` | {', '.join(names)} | {_cell(why)} |")
+    return [*lines, ""]
+
+
+def _route_fields(model: UnifiedModel) -> set[str]:
+    fields = [setting.field for setting in model.settings.values()]
+    return {name for name in ("prompt", model.image_field, model.end_image_field, *fields) if name}
+
+
+def _own_blocks() -> dict[str, str]:
+    """Endpoint → the class name of the (non-unified) block that calls it."""
+    owners: dict[str, str] = {}
+    for other in load_blocks().values():
+        if isinstance(other, FalBlockBase) and not isinstance(other, UnifiedModelRouting):
+            for endpoint in other.doc_endpoints():
+                owners.setdefault(endpoint, f"`{other.name}`")
+    return owners
 
 
 def _inputs_table(block: Block) -> list[str]:
@@ -128,14 +202,22 @@ def _allowed(field: dict[str, Any]) -> str:
     for option in options:
         if "enum" in option:
             return ", ".join(f"`{value}`" for value in option["enum"])
+    for option in options:
+        if "const" in option:
+            return f"`{option['const']}`"
     parts = []
     for option in options:
         if "minimum" in option or "maximum" in option:
             parts.append(f"{option.get('minimum', '')} … {option.get('maximum', '')}".strip())
-        if "maxLength" in option:
-            parts.append(f"at most {option['maxLength']} characters")
-        if "maxItems" in option:
-            parts.append(f"at most {option['maxItems']} items")
+        if "multipleOf" in option:
+            parts.append(f"a multiple of {option['multipleOf']}")
+        for low, high, noun in (("minLength", "maxLength", "characters"), ("minItems", "maxItems", "items")):
+            if low in option and high in option:
+                parts.append(f"{option[low]} to {option[high]} {noun}")
+            elif high in option:
+                parts.append(f"at most {option[high]} {noun}")
+            elif low in option:
+                parts.append(f"at least {option[low]} {noun}")
     return "; ".join(dict.fromkeys(parts))
 
 

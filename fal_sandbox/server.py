@@ -40,7 +40,7 @@ from .openapi import serve_openapi
 from .plan import Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
 from .storage import MediaStore
 from .stream import stream_status
-from .validation import PublishedSchemas, allowance_from_env
+from .validation import PublishedSchemas
 from .webhooks import Attempt, WebhookSender, refusal, webhook_body
 
 _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
@@ -151,8 +151,6 @@ class SandboxServer:
         """With TLS, fal-client can reach the sandbox through its own host variables, as a gateway."""
         self.schemas = PublishedSchemas()
         """What submits are checked against and the OpenAPI route serves (fal_spec's, copied)."""
-        self.drift_allowance = allowance_from_env()
-        """(endpoint, field) pairs whose schema problems are let through (see validation.py)."""
 
     # ---- scripting ----------------------------------------------------------------------------
 
@@ -252,7 +250,7 @@ class SandboxServer:
         }
         job.steps = _steps(plan)
         job.step_started = asyncio.get_running_loop().time()
-        job.rejection = self.schemas.problems(endpoint, arguments, self.drift_allowance)
+        job.rejection = self.schemas.problems(endpoint, arguments)
         if job.rejection is None and isinstance(plan.outcome, Success) and plan.outcome.result is None:
             job.output = asyncio.ensure_future(self._produce(job))
         self.jobs[request_id] = job

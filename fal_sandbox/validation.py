@@ -8,19 +8,12 @@ body when it picks the job up, so a bad input is a job that COMPLETES and whose 
 
 Fields the schema does not name are ignored, as fal's request models ignore them. Endpoints without
 an entry in `fal_spec` are not checked.
-
-The drift allowance: `FAL_SANDBOX_DRIFT_ALLOWANCE="<endpoint>:<field>,..."` (or the server's
-`drift_allowance`) lets problems in exactly those fields through (a field path such as
-`images.start_frame_num` names that field in every item of a list). It exists for test set-ups
-that must keep running blocks known to disagree with fal's schema until they are fixed; it is empty
-unless someone names a field, and never changes what is checked for any other field.
 """
 
 from __future__ import annotations
 
 import copy
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -29,14 +22,6 @@ from jsonschema.exceptions import ValidationError, best_match
 import fal_spec
 
 Detail = dict[str, Any]
-ALLOWANCE_VARIABLE = "FAL_SANDBOX_DRIFT_ALLOWANCE"
-
-
-def allowance_from_env(environ: Mapping[str, str] | None = None) -> frozenset[tuple[str, str]]:
-    """(endpoint, field) pairs named in `FAL_SANDBOX_DRIFT_ALLOWANCE`."""
-    text = (os.environ if environ is None else environ).get(ALLOWANCE_VARIABLE, "")
-    pairs = (item.strip().rpartition(":") for item in text.split(",") if item.strip())
-    return frozenset((endpoint, field) for endpoint, _, field in pairs if endpoint and field)
 
 
 class PublishedSchemas:
@@ -60,20 +45,15 @@ class PublishedSchemas:
         self._published[endpoint] = (copy.deepcopy(input_schema), copy.deepcopy(output_schema))
         self._validators.pop(endpoint, None)
 
-    def problems(
-        self, endpoint: str, arguments: Any, allowance: Iterable[tuple[str, str]] = ()
-    ) -> list[Detail] | None:
+    def problems(self, endpoint: str, arguments: Any) -> list[Detail] | None:
         """fal's 422 `detail` entries for this request body, or None when it is acceptable."""
         validator = self._validator(endpoint)
         if validator is None:
             return None
-        allowed = {field for allowed_endpoint, field in allowance if allowed_endpoint == endpoint}
         by_location: dict[str, Detail] = {}
         for error in sorted(validator.iter_errors(arguments), key=lambda e: [str(p) for p in e.path]):
             for entry in _details(error):
                 where = repr(entry["loc"])
-                if field_path(entry["loc"]) in allowed:
-                    continue
                 if where not in by_location or entry["type"] == "literal_error":  # pydantic reports
                     by_location[where] = entry  # one problem per field: a choice outranks its type
         return list(by_location.values()) or None

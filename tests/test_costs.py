@@ -13,6 +13,7 @@ from blocks._sdk._standin.sdk import BLOCK_COSTS
 from blocks._sdk.loader import load_blocks
 from blocks.fal import costs
 from blocks.fal.costs import PLATFORM_CREDITS_PER_USD, billed_usd, block_costs
+from blocks.fal.kling import KlingTurboProTextToVideoBlock
 from blocks.fal.mochi import MochiTextToVideoBlock
 from blocks.fal.sora import Sora2TextToVideoBlock
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
@@ -65,7 +66,7 @@ def test_a_platform_without_cost_usd_gets_its_own_fal_blocks_rate(monkeypatch) -
 
 async def test_a_run_reports_fal_price_as_provider_cost(sandbox: SandboxServer, run_block: RunBlock) -> None:
     block = Sora2TextToVideoBlock()
-    run = await run_block(block, {"prompt": "a paper boat on a river", "duration": "8"})
+    run = await run_block(block, {"prompt": "a paper boat on a river", "duration": 8})
     assert run.failure is None
     assert block.execution_stats.provider_cost == pytest.approx(0.80)  # $0.10 per second
     assert block.execution_stats.provider_cost_type == "cost_usd"
@@ -94,8 +95,12 @@ def test_the_command_reports_each_node_cost(capsys: pytest.CaptureFixture[str], 
 
 
 def test_text_inputs_take_the_text_as_given(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """`duration=8` means "8" for a model whose durations are text; numbers stay numbers elsewhere."""
+    """`duration=10` means "10" for a model whose durations are text; numbers stay numbers elsewhere."""
     from fal_video.inputs import parse_assignments
 
-    values = parse_assignments(["duration=8", "prompt=42", "timeout_seconds=30"], Sora2TextToVideoBlock())
-    assert values == {"duration": "8", "prompt": "42", "timeout_seconds": 30}
+    block = KlingTurboProTextToVideoBlock()  # fal spells Kling's durations "5" and "10"
+    values = parse_assignments(["duration=10", "prompt=42", "timeout_seconds=30"], block)
+    assert values == {"duration": "10", "prompt": "42", "timeout_seconds": 30}
+    assert parse_assignments(["duration=8"], Sora2TextToVideoBlock()) == {
+        "duration": 8
+    }  # Sora's are integers

@@ -12,7 +12,7 @@ from blocks.fal.audio_video import MergeAudioVideoBlock, PixverseLipsyncBlock
 from blocks.fal.prompt_generator import VideoPromptGeneratorBlock
 from blocks.fal.video_edit import (
     FastAnimateDiffTurboVideoToVideoBlock,
-    KlingV26ProVideoToVideoBlock,
+    KlingO1VideoEditBlock,
     LtxVideoMulticonditioningBlock,
     LumaRay2ModifyVideoBlock,
     LumaRay2ReframeVideoBlock,
@@ -91,9 +91,9 @@ WAN_RUNS = [
     ),
     pytest.param(
         "reframe",
-        {"aspect_ratio": "1:1", "zoom_factor": 0.2, "interpolator_model": "rife"},
+        {"aspect_ratio": "1:1", "zoom_factor": 0.2, "interpolator_model": "rife", "trim_borders": False},
         1.0,
-        {"zoom_factor", "interpolator_model", "aspect_ratio"},
+        {"zoom_factor", "trim_borders"},
         id="reframe-square",
     ),
     pytest.param("depth", {"preprocess": True}, 160 / 90, {"preprocess"}, id="depth"),
@@ -130,14 +130,7 @@ async def test_wan_vace_task_goes_to_its_endpoint_and_shapes_the_output(
     assert sent["video_url"] == video and sent["resolution"] == "480p"
     assert sent["match_input_num_frames"] is True
     assert {key: sent[key] for key in extra} == extra
-    others = {
-        "preprocess",
-        "mask_video_url",
-        "expand_left",
-        "expand_ratio",
-        "zoom_factor",
-        "interpolator_model",
-    }
+    others = {"preprocess", "mask_video_url", "expand_left", "expand_ratio", "zoom_factor", "trim_borders"}
     assert not (others - task_fields) & set(sent), "fields of other tasks must not be sent"
     assert run.first("prompt") == "A dancer on a rooftop"
     assert isinstance(run.first("seed"), int)
@@ -185,7 +178,7 @@ async def test_ltx_multiconditioning_sends_items_and_renders_frames(
     video = stored(sandbox, clip())
     inputs = {
         "prompt": "A portrait comes alive",
-        "images": [{"image_url": image, "start_frame_num": 23, "strength": 0.6}],
+        "images": [{"image_url": image, "start_frame_num": 16, "strength": 0.6}],
         "videos": [{"video_url": video, "start_frame_num": 0}],
         "loras": [{"path": "https://huggingface.co/user/lora", "scale": 0.8}],
         "resolution": "480p",
@@ -198,9 +191,22 @@ async def test_ltx_multiconditioning_sends_items_and_renders_frames(
     run = await run_block(LtxVideoMulticonditioningBlock(), inputs)
     assert run.failure is None, run.failure
     sent = job_arguments(sandbox, run)
-    assert sent["images"] == [{"image_url": image, "start_frame_num": 23, "strength": 0.6}]
-    assert sent["videos"] == [{"video_url": video, "start_frame_num": 0, "strength": 1.0}]
-    assert sent["loras"] == [{"path": "https://huggingface.co/user/lora", "scale": 0.8}]
+    assert sent["images"] == [{"image_url": image, "start_frame_num": 16, "strength": 0.6}]
+    assert sent["videos"] == [  # each item's fields at fal's defaults
+        {
+            "video_url": video,
+            "start_frame_num": 0,
+            "strength": 1,
+            "conditioning_type": "rgb",
+            "preprocess": False,
+            "target_fps": 24,
+            "resample_fps": False,
+            "reverse_video": False,
+            "limit_num_frames": False,
+            "max_num_frames": 1441,
+        }
+    ]
+    assert sent["loras"] == [{"path": "https://huggingface.co/user/lora", "scale": 0.8, "target": "dit"}]
     assert (sent["num_frames"], sent["frame_rate"], sent["reverse_video"]) == (24, 24, True)
     assert (run.first("prompt"), run.first("seed")) == ("A portrait comes alive", 77)
     facts = await output_facts(run)
@@ -226,10 +232,9 @@ async def test_animatediff_animates_the_first_seconds_at_its_fps(
     inputs = {
         "video_url": video,
         "prompt": "Anime fireworks",
-        "first_n_seconds": 1,
+        "first_n_seconds": 2,
         "fps": 6,
         "strength": 0.5,
-        "motions": ["zoom-in", "pan-left"],
         "seed": 99,
     }
     run = await run_block(FastAnimateDiffTurboVideoToVideoBlock(), inputs)
@@ -238,17 +243,23 @@ async def test_animatediff_animates_the_first_seconds_at_its_fps(
     assert {key: sent[key] for key in inputs} == inputs
     assert run.first("seed") == 99
     facts = await output_facts(run)
-    assert (facts.num_frames, facts.fps, facts.width) == (6, 6.0, 160)
+    assert (facts.num_frames, facts.fps, facts.width) == (12, 6.0, 160)
 
 
-async def test_kling_video_to_video_follows_the_input_length(
+async def test_kling_o1_video_edit_follows_the_input_length(
     sandbox: SandboxServer, run_block: RunBlock
 ) -> None:
     video = stored(sandbox, clip(1.5))
-    inputs = {"video_url": video, "prompt": "Claymation", "keep_audio": True, "negative_prompt": "blur"}
-    run = await run_block(KlingV26ProVideoToVideoBlock(), inputs)
+    reference = stored(sandbox, png(), "image/png", "style.png")
+    inputs = {
+        "video_url": video,
+        "prompt": "Claymation like @Image1",
+        "keep_audio": True,
+        "image_urls": [reference],
+    }
+    run = await run_block(KlingO1VideoEditBlock(), inputs)
     assert run.failure is None, run.failure
-    assert job_endpoint(sandbox, run) == "fal-ai/kling-video/v2.6/pro/video-to-video"
+    assert job_endpoint(sandbox, run) == "fal-ai/kling-video/o1/video-to-video/edit"
     assert job_arguments(sandbox, run) == inputs
     assert (await output_facts(run)).num_frames == 18
 
@@ -279,7 +290,7 @@ async def test_pixverse_fast_extend_appends_five_seconds(sandbox: SandboxServer,
     }
     run = await run_block(PixverseExtendFastBlock(), inputs)
     assert run.failure is None, run.failure
-    assert job_arguments(sandbox, run) == {**inputs, "negative_prompt": ""}
+    assert job_arguments(sandbox, run) == {**inputs, "negative_prompt": "", "generate_audio_switch": False}
     facts = await output_facts(run)
     assert facts.duration == pytest.approx(1.0 + 5.0, abs=0.05)
     assert facts.num_frames == 12 + 60

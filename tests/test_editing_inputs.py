@@ -10,14 +10,14 @@ import pytest
 
 from blocks.fal.audio_video import MergeAudioVideoBlock
 from blocks.fal.video_edit import (
-    KlingV26ProVideoToVideoBlock,
+    KlingO1VideoEditBlock,
     LtxVideoMulticonditioningBlock,
     WanVaceVideoBlock,
 )
 from blocks.fal.video_enhance import VideoUpscalerBlock
 from fal_sandbox.server import SandboxServer
 
-from .conftest import RunBlock
+from .conftest import RunBlock, names_field
 from .test_editing_support import clip, data_uri, job_arguments, png, stored, tone, uploads
 
 MB = 1024 * 1024
@@ -93,7 +93,7 @@ BAD_FILES = [
         id="video-over-100MB",
     ),
     pytest.param(
-        KlingV26ProVideoToVideoBlock,
+        KlingO1VideoEditBlock,
         lambda tmp: {"prompt": "x", "video_url": _sparse(tmp / "huge.mp4", 201 * MB)},
         "video_url",
         "limit is 200 MB",
@@ -180,29 +180,35 @@ async def test_an_undecodable_stored_input_fails_the_job_naming_the_field(
 
 VIDEO = "https://v3.fal.media/files/zebra/source.mp4"
 MASK = "https://v3.fal.media/files/zebra/mask.mp4"
-COMPLETE = {
+COMPLETE: dict[str, dict[str, Any]] = {
     "depth": {"video_url": VIDEO, "prompt": "p"},
     "pose": {"video_url": VIDEO, "prompt": "p"},
     "inpainting": {"video_url": VIDEO, "mask_video_url": MASK, "prompt": "p"},
     "outpainting": {"video_url": VIDEO, "prompt": "p", "expand_top": True},
     "reframe": {"video_url": VIDEO},
 }
-MISSING = [
-    pytest.param(task, field, id=f"{task}-without-{field}")
-    for task, inputs in COMPLETE.items()
-    for field in inputs
-    if field != "expand_top"
-]
+PROMPT_REQUIRED = ["depth", "pose", "inpainting", "outpainting"]
+"""fal's schemas: every task needs a source video; all but reframe need a prompt."""
 
 
-@pytest.mark.parametrize(("task", "missing"), MISSING)
-async def test_wan_vace_task_without_a_required_input_names_field_and_task(
-    sandbox: SandboxServer, run_block: RunBlock, task: str, missing: str
+@pytest.mark.parametrize("task", PROMPT_REQUIRED)
+async def test_wan_vace_task_without_its_prompt_names_field_and_task(
+    sandbox: SandboxServer, run_block: RunBlock, task: str
 ) -> None:
-    inputs = {name: value for name, value in COMPLETE[task].items() if name != missing}
+    inputs = {name: value for name, value in COMPLETE[task].items() if name != "prompt"}
     run = await run_block(WanVaceVideoBlock(), {"task": task, **inputs})
     assert run.failure is not None
-    assert f"{missing}: the {task} task needs" in str(run.failure)
+    assert f"prompt: the {task} task needs it" in str(run.failure)
+    assert sandbox.journal.count("submit") == 0
+
+
+@pytest.mark.parametrize("task", sorted(COMPLETE))
+async def test_wan_vace_without_a_video_is_refused_by_the_schema(
+    sandbox: SandboxServer, run_block: RunBlock, task: str
+) -> None:
+    inputs = {name: value for name, value in COMPLETE[task].items() if name != "video_url"}
+    run = await run_block(WanVaceVideoBlock(), {"task": task, **inputs})
+    assert run.failure is not None and names_field(str(run.failure), "video_url"), run.failure
     assert sandbox.journal.count("submit") == 0
 
 
@@ -211,10 +217,15 @@ WRONG_TASK = [
     pytest.param("reframe", {"expand_left": True}, "expand_left", "outpainting", id="expand-for-reframe"),
     pytest.param("inpainting", {"zoom_factor": 0.3}, "zoom_factor", "reframe", id="zoom-for-inpainting"),
     pytest.param(
-        "outpainting", {"preprocess": True}, "preprocess", "depth and pose", id="preprocess-for-outpaint"
+        "outpainting",
+        {"preprocess": True},
+        "preprocess",
+        "depth, inpainting and pose tasks take",
+        id="preprocess-for-outpaint",
     ),
+    pytest.param("pose", {"trim_borders": False}, "trim_borders", "reframe", id="trim-for-pose"),
     pytest.param(
-        "pose", {"interpolator_model": "rife"}, "interpolator_model", "reframe", id="interp-for-pose"
+        "depth", {"mask_image_url": MASK}, "mask_image_url", "inpainting", id="mask-image-for-depth"
     ),
 ]
 
@@ -225,7 +236,8 @@ async def test_wan_vace_refuses_inputs_of_another_task(
 ) -> None:
     run = await run_block(WanVaceVideoBlock(), {"task": task, **COMPLETE[task], **extra})
     assert run.failure is not None
-    assert f"{field}: only the {owner} task takes it, not {task}" in str(run.failure)
+    owner = owner if owner.endswith(" take") else f"{owner} task takes"
+    assert f"{field}: only the {owner} it, not {task}" in str(run.failure)
     assert sandbox.journal.count("submit") == 0
 
 

@@ -21,6 +21,8 @@ from fal_video.executor import CANCEL_GRACE_SECONDS, GraphExecution, NodeResult,
 from .conftest import FAST
 
 MOCHI, LUMA = "fal-ai/mochi-v1", "fal-ai/luma-dream-machine"
+RAY2 = "fal-ai/luma-dream-machine/ray-2"
+"""What the Luma Dream Machine choice calls: Dream Machine 1.5 was delisted, Ray 2 is its successor."""
 VIDEO_BLOCK_ID = AIVideoGeneratorBlock().id
 PROMPT_BLOCK_ID = VideoPromptGeneratorBlock().id
 CONCEPT = "A paper boat drifting down a rain gutter"
@@ -162,7 +164,7 @@ async def test_one_output_fans_out_to_two_sinks_that_run_concurrently(
     }
     prompt = results["idea"].outputs["prompt"]
     assert prompt.startswith(CONCEPT)
-    for node, endpoint in (("mochi", MOCHI), ("luma", LUMA)):
+    for node, endpoint in (("mochi", MOCHI), ("luma", RAY2)):
         job = sandbox.jobs[results[node].outputs["request_id"]]
         assert job.endpoint == endpoint
         assert job.arguments == {"prompt": prompt}
@@ -200,7 +202,7 @@ async def test_a_node_gets_the_credentials_and_the_platforms_arguments(
 async def test_an_error_fails_the_node_skips_its_dependants_and_spares_the_rest(
     sandbox: SandboxServer, test_credentials: FalCredentials
 ) -> None:
-    sandbox.plan_next(JobPlan(outcome=model_error("CUDA out of memory")), endpoint=LUMA)
+    sandbox.plan_next(JobPlan(outcome=model_error("CUDA out of memory")), endpoint=RAY2)
     graph = parse_graph(
         {
             "nodes": [
@@ -215,7 +217,7 @@ async def test_an_error_fails_the_node_skips_its_dependants_and_spares_the_rest(
     results = await GraphExecution(graph, test_credentials).run()
 
     broken, after, independent = results["broken"], results["after"], results["independent"]
-    (luma_job,) = [job.request_id for job in sandbox.jobs.values() if job.endpoint == LUMA]
+    (luma_job,) = [job.request_id for job in sandbox.jobs.values() if job.endpoint == RAY2]
     assert broken.state == "failed"
     assert broken.error is not None and "CUDA out of memory" in broken.error
     assert broken.request_ids == [luma_job]

@@ -18,8 +18,6 @@ from blocks._sdk.loader import load_blocks
 from blocks.fal._base import FalBlockBase
 
 MB = 1024 * 1024
-NO_ENTRY = {"fal-ai/kling-video/v2.6/pro/video-to-video"}
-"""Endpoints a block still reaches that fal does not publish (issue 10 part B replaces it)."""
 
 
 def reached_endpoints() -> set[str]:
@@ -33,8 +31,8 @@ def reached_endpoints() -> set[str]:
 
 def test_every_endpoint_a_block_reaches_has_an_entry() -> None:
     reached = reached_endpoints()
-    assert reached - set(fal_spec.endpoint_ids()) == NO_ENTRY
-    assert fal_spec.find("fal-ai/kling-video/v2.6/pro/video-to-video") is None
+    assert reached - set(fal_spec.endpoint_ids()) == set()
+    assert fal_spec.find("fal-ai/kling-video/v2.6/pro/video-to-video") is None, "never a fal endpoint"
     with pytest.raises(fal_spec.UnknownEndpoint):
         fal_spec.entry("fal-ai/not-an-endpoint")
 

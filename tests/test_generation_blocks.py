@@ -70,14 +70,14 @@ CASES = {
         False,
         None,
     ),
-    "luma-dream-machine": Case(
+    "luma-dream-machine": Case(  # rendered by Ray 2, its successor: 5 s at 540p, Ray 2's price
         LumaDreamMachineBlock,
         {"aspect_ratio": "9:16", "loop": True},
         {"aspect_ratio": "9:16", "loop": True},
-        (720, 1280),
+        (540, 960),
         5,
         False,
-        None,
+        0.50,
     ),
     "ray-2": Case(
         LumaRay2TextToVideoBlock,
@@ -105,8 +105,14 @@ CASES = {
     ),
     "sora-2": Case(
         Sora2TextToVideoBlock,
-        {"aspect_ratio": "9:16", "duration": "8", "api_key": "sk-own-openai-key"},
-        {"aspect_ratio": "9:16", "duration": "8", "resolution": "720p", "api_key": "sk-own-openai-key"},
+        {"aspect_ratio": "9:16", "duration": 8, "model": "sora-2-2025-10-06"},
+        {
+            "aspect_ratio": "9:16",
+            "duration": 8,
+            "model": "sora-2-2025-10-06",
+            "delete_video": True,
+            "detect_and_block_ip": False,
+        },
         (720, 1280),
         8,
         True,
@@ -125,7 +131,7 @@ CASES = {
         {"resolution": "720p", "aspect_ratio": "9:16", "delete_video": False, "character_ids": ["char_1"]},
         {
             "aspect_ratio": "9:16",
-            "duration": "4",
+            "duration": 4,
             "resolution": "720p",
             "delete_video": False,
             "detect_and_block_ip": False,
@@ -146,8 +152,16 @@ CASES = {
     ),
     "sora-2-i2v": Case(
         Sora2ImageToVideoBlock,
-        {"image_url": START, "aspect_ratio": "16:9"},
-        {"image_url": START, "aspect_ratio": "16:9", "duration": "4", "resolution": "720p"},
+        {"image_url": START, "aspect_ratio": "16:9", "resolution": "720p", "detect_and_block_ip": True},
+        {
+            "image_url": START,
+            "aspect_ratio": "16:9",
+            "duration": 4,
+            "resolution": "720p",
+            "model": "sora-2",
+            "delete_video": True,
+            "detect_and_block_ip": True,
+        },
         (1280, 720),
         4,
         True,
@@ -257,16 +271,19 @@ CASES = {
     ),
     "veo-3-fast-i2v": Case(
         Veo3FastImageToVideoBlock,
-        {"image_url": START, "aspect_ratio": "9:16", "generate_audio": False},
+        {"image_url": START, "aspect_ratio": "9:16", "generate_audio": False, "duration": "4s", "seed": 3},
         {
             "image_url": START,
             "aspect_ratio": "9:16",
-            "duration": "8s",
+            "duration": "4s",
             "resolution": "720p",
             "generate_audio": False,
+            "seed": 3,
+            "auto_fix": False,
+            "safety_tolerance": "4",
         },
         (720, 1280),
-        8,
+        4,
         False,
         None,
     ),
@@ -330,7 +347,7 @@ def clip_of(sandbox: SandboxServer, run: BlockRun) -> MediaFacts:
 
 def test_every_generation_endpoint_has_a_case() -> None:
     endpoints = {case.block().endpoint for case in CASES.values()}  # type: ignore[attr-defined]
-    assert len(endpoints) == 16
+    assert len(endpoints) == 15  # 16 blocks: Dream Machine and Ray 2 both call Ray 2
     unified = set(AIVideoGeneratorBlock().doc_endpoints()) | set(AIImageToVideoBlock().doc_endpoints())
     # Veo 3 is reached only through the AI Video Generator: the platform's own block offered it, so
     # its graphs keep that choice (routed and checked in test_video_generator_routes_and_maps).
@@ -376,6 +393,13 @@ async def test_endpoint_runs_with_non_default_inputs(
             "fal-ai/luma-dream-machine/ray-2",
             {"duration": "5s", "aspect_ratio": "4:3"},
             (720, 540),
+            5,
+        ),
+        (
+            {"model": "fal-ai/luma-dream-machine", "aspect_ratio": "9:16"},
+            "fal-ai/luma-dream-machine/ray-2",  # Dream Machine 1.5 was delisted: its successor renders it
+            {"aspect_ratio": "9:16"},
+            (540, 960),
             5,
         ),
         (

@@ -61,41 +61,37 @@ VEO_FAST = "fal-ai/veo3/fast/image-to-video"
 BAD: list[tuple[str, type[Block], dict[str, Any], str]] = [
     # Prompts: empty, or over the model's documented limit.
     ("mochi empty prompt", MochiTextToVideoBlock, {"prompt": ""}, "prompt"),
-    ("sora prompt over 2000", Sora2TextToVideoBlock, {"prompt": "x" * 2001}, "prompt"),
-    ("sora pro prompt over 2000", Sora2ProTextToVideoBlock, {"prompt": "x" * 2001}, "prompt"),
+    ("sora prompt over 5000", Sora2TextToVideoBlock, {"prompt": "x" * 5001}, "prompt"),
+    ("sora pro prompt over 5000", Sora2ProTextToVideoBlock, {"prompt": "x" * 5001}, "prompt"),
+    ("ray-2 prompt under 3", LumaRay2TextToVideoBlock, {"prompt": "ab"}, "prompt"),
     ("kling 2.5 prompt over 2500", KlingTurboProTextToVideoBlock, {"prompt": "x" * 2501}, "prompt"),
     ("hailuo pro prompt over 2000", HailuoProTextToVideoBlock, {"prompt": "x" * 2001}, "prompt"),
-    ("unified sora prompt over 2000", T2V, {"prompt": "x" * 2001, "model": SORA_T2V}, "prompt"),
+    ("unified sora prompt over 5000", T2V, {"prompt": "x" * 5001, "model": SORA_T2V}, "prompt"),
+    ("unified ray-2 prompt under 3", T2V, {"prompt": "ab", "model": "fal-ai/luma-dream-machine"}, "prompt"),
     ("unified kling i2v prompt", I2V, {"prompt": "x" * 2501, "image": IMAGE, "model": KLING_26}, "prompt"),
     # Enum values each model's schema refuses.
-    ("sora 10 s", Sora2TextToVideoBlock, {"duration": "10"}, "duration"),
-    ("sora 1080p", Sora2TextToVideoBlock, {"resolution": "1080p"}, "resolution"),
+    ("sora 10 s", Sora2TextToVideoBlock, {"duration": 10}, "duration"),
+    ("sora 8 s as text", Sora2TextToVideoBlock, {"duration": "8"}, "duration"),
+    ("sora i2v 1080p", Sora2ImageToVideoBlock, {"image_url": IMAGE, "resolution": "1080p"}, "resolution"),
     ("sora square", Sora2TextToVideoBlock, {"aspect_ratio": "1:1"}, "aspect_ratio"),
-    ("sora pro 6 s", Sora2ProTextToVideoBlock, {"duration": "6"}, "duration"),
+    ("sora pro 6 s", Sora2ProTextToVideoBlock, {"duration": 6}, "duration"),
     ("sora pro 3 characters", Sora2ProTextToVideoBlock, {"character_ids": ["a", "b", "c"]}, "character_ids"),
     ("luma square", LumaDreamMachineBlock, {"aspect_ratio": "1:1"}, "aspect_ratio"),
     ("ray-2 7 s", LumaRay2TextToVideoBlock, {"duration": "7s"}, "duration"),
     ("ray-2 bare 5", LumaRay2TextToVideoBlock, {"duration": "5"}, "duration"),
     ("ray-2 4k", LumaRay2TextToVideoBlock, {"resolution": "4k"}, "resolution"),
-    ("ray-2 i2v 9 s", LumaRay2ImageToVideoBlock, {"image_url": IMAGE, "duration": "9s"}, "duration"),
+    ("ray-2 i2v 7 s", LumaRay2ImageToVideoBlock, {"image_url": IMAGE, "duration": "7s"}, "duration"),
     ("ray-2 i2v no image", LumaRay2ImageToVideoBlock, {}, "image_url"),
     ("seedance 1.5 13 s", SeedanceProTextToVideoBlock, {"duration": "13"}, "duration"),
-    ("seedance 1.5 seed -2", SeedanceProTextToVideoBlock, {"seed": -2}, "seed"),
-    ("seedance 1.0 2 s", Seedance1ProTextToVideoBlock, {"duration": "2"}, "duration"),
+    ("seedance 1.0 13 s", Seedance1ProTextToVideoBlock, {"duration": "13"}, "duration"),
     ("seedance 1.0 auto", Seedance1ProTextToVideoBlock, {"aspect_ratio": "auto"}, "aspect_ratio"),
     ("seedance i2v 4k", SeedanceProImageToVideoBlock, {"image_url": IMAGE, "resolution": "4k"}, "resolution"),
     ("veo 480p", VeoTextToVideoBlock, {"resolution": "480p"}, "resolution"),
     ("veo 5 s", VeoTextToVideoBlock, {"duration": "5s"}, "duration"),
     ("veo tolerance 7", VeoTextToVideoBlock, {"safety_tolerance": "7"}, "safety_tolerance"),
-    ("veo fast 4 s", Veo3FastImageToVideoBlock, {"image_url": IMAGE, "duration": "4s"}, "duration"),
+    ("veo fast 5 s", Veo3FastImageToVideoBlock, {"image_url": IMAGE, "duration": "5s"}, "duration"),
     ("veo fast 4k", Veo3FastImageToVideoBlock, {"image_url": IMAGE, "resolution": "4k"}, "resolution"),
     ("kling cfg 1.5", KlingTurboProTextToVideoBlock, {"cfg_scale": 1.5}, "cfg_scale"),
-    (
-        "kling 2.6 3 voices",
-        KlingProImageToVideoBlock,
-        {"start_image_url": IMAGE, "voice_ids": ["a"] * 3},
-        "voice_ids",
-    ),
     ("kling 2.6 no image", KlingProImageToVideoBlock, {}, "start_image_url"),
     ("hailuo 1080P", HailuoImageToVideoBlock, {"image_url": IMAGE, "resolution": "1080P"}, "resolution"),
     (
@@ -139,7 +135,7 @@ BAD: list[tuple[str, type[Block], dict[str, Any], str]] = [
     ("unified wrong model id", T2V, {"model": "fal-ai/sora-2/pro"}, "model"),
     # The unified image-to-video block.
     ("unified i2v no image", I2V, {}, "image"),
-    ("unified ray-2 9 s", I2V, {"image": IMAGE, "model": RAY2_I2V, "duration": 9}, "duration"),
+    ("unified ray-2 7 s", I2V, {"image": IMAGE, "model": RAY2_I2V, "duration": 7}, "duration"),
     ("unified ray-2 auto", I2V, {"image": IMAGE, "model": RAY2_I2V, "aspect_ratio": "auto"}, "aspect_ratio"),
     ("unified sora end frame", I2V, {"image": IMAGE, "model": SORA_I2V, "end_image": IMAGE}, "end_image"),
     ("unified veo fast 512p", I2V, {"image": IMAGE, "model": VEO_FAST, "resolution": "512p"}, "resolution"),
@@ -194,12 +190,12 @@ async def test_bad_input_is_refused_naming_the_field_before_any_request(
     if isinstance(run.failure, BlockInputError) and "anyOf" in field_schema:
         # The platform's check (jsonschema's best match) words a nullable field's violation without
         # its name: "-1 is less than the minimum of 0 ... On instance: -1". It still states the rule.
-        assert "minimum" in message or "maximum" in message, message
+        assert any(rule in message for rule in ("minimum", "maximum", "maxItems", "maxLength")), message
     else:
         assert names_field(message, field), message
     allowed = field_schema.get("enum")
     if allowed and isinstance(run.failure, BlockInputError):  # the schema's refusal lists the choices
-        assert all(f"'{value}'" in message for value in allowed), message
+        assert all(repr(value) in message for value in allowed), message
     assert sandbox.journal.count("submit") == 0
     assert sandbox.journal.count("upload") == 0
     assert "video_url" not in run.names()

@@ -1,10 +1,10 @@
 """The unified blocks' mapping, over every (model, common setting, value): mapped or refused by name.
 
-The expectations below are written out from the research notes (fal's pages and the seeds), not
-read from the blocks' table, so a wrong row in the table fails here. A value a model does not list
-must be refused with the field named, the model's endpoint named and every accepted value listed;
-an accepted value must reach fal in the model's own spelling, under the model's own field name, and
-nothing else may be sent.
+The expectations below are written out by hand from fal's published schemas (fal-js, see
+docs/fal_spec.md), not read from the blocks' table or the entries, so a wrong row fails here. A
+value a model does not list must be refused with the field named, the model's endpoint named and
+every accepted value listed; an accepted value must reach fal in the model's own spelling, under the
+model's own field name, and nothing else may be sent.
 """
 
 from __future__ import annotations
@@ -15,21 +15,26 @@ import pytest
 
 from blocks.fal._failures import InputProblem
 from blocks.fal._generation import UnifiedModelRouting
-from blocks.fal.image_to_video import AIImageToVideoBlock, ImageToVideoModel, ImageVideoResolution
-from blocks.fal.text_to_video import AIVideoGeneratorBlock, FalVideoModel, VideoResolution
+from blocks.fal.image_to_video import AIImageToVideoBlock
+from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import TEST_CREDENTIALS_INPUT
 
 SILENT = (None, {"off": None})
 """No argument; the model always renders silent video, so only 'off' is honoured (and not sent)."""
 WITH_AUDIO = (None, {"on": None})
 FLAG = ("generate_audio", {"on": True, "off": False})
-ANY = object()
+ANY: Any = object()
 SEED = ("seed", ANY)
 NONE: tuple[str | None, dict[Any, Any]] = (None, {})
 
 
 def durations(name: str, seconds: range | list[int], suffix: str = "") -> tuple[str, dict[int, str]]:
     return name, {n: f"{n}{suffix}" for n in seconds}
+
+
+def whole_seconds(name: str, seconds: list[int]) -> tuple[str, dict[int, int]]:
+    """Sora: fal types the duration as an integer."""
+    return name, {n: n for n in seconds}
 
 
 def same(name: str, *values: str) -> tuple[str, dict[str, str]]:
@@ -53,14 +58,14 @@ TEXT_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "fal-ai/sora-2/text-to-video": {
         "aspect_ratio": same("aspect_ratio", "16:9", "9:16"),
-        "duration": durations("duration", [4, 8, 12]),
+        "duration": whole_seconds("duration", [4, 8, 12, 16, 20]),
         "resolution": same("resolution", "720p"),
         "generate_audio": WITH_AUDIO,
     },
     "fal-ai/sora-2/text-to-video/pro": {
         "aspect_ratio": same("aspect_ratio", "16:9", "9:16"),
-        "duration": durations("duration", [4, 8, 12, 16, 20]),
-        "resolution": same("resolution", "720p", "1080p"),
+        "duration": whole_seconds("duration", [4, 8, 12, 16, 20]),
+        "resolution": same("resolution", "720p", "1080p", "true_1080p"),
         "generate_audio": WITH_AUDIO,
     },
     "fal-ai/bytedance/seedance/v1.5/pro/text-to-video": {
@@ -72,7 +77,7 @@ TEXT_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "fal-ai/bytedance/seedance/v1/pro/text-to-video": {
         "aspect_ratio": same("aspect_ratio", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"),
-        "duration": durations("duration", range(3, 13)),
+        "duration": durations("duration", range(2, 13)),
         "resolution": SEEDANCE_RESOLUTIONS,
         "seed": SEED,
         "generate_audio": SILENT,
@@ -113,13 +118,13 @@ IMAGE_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "fal-ai/sora-2/image-to-video": {
         "aspect_ratio": same("aspect_ratio", "auto", "16:9", "9:16"),
-        "duration": durations("duration", [4, 8, 12]),
-        "resolution": same("resolution", "720p"),
+        "duration": whole_seconds("duration", [4, 8, 12, 16, 20]),
+        "resolution": same("resolution", "auto", "720p"),
         "generate_audio": WITH_AUDIO,
     },
     "fal-ai/luma-dream-machine/ray-2/image-to-video": {
         "aspect_ratio": LUMA_RATIOS,
-        "duration": durations("duration", [5], "s"),
+        "duration": durations("duration", [5, 9], "s"),
         "resolution": RAY2_RESOLUTIONS,
         "generate_audio": SILENT,
     },
@@ -130,7 +135,7 @@ IMAGE_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "fal-ai/veo3/fast/image-to-video": {
         "aspect_ratio": same("aspect_ratio", "auto", "16:9", "9:16"),
-        "duration": durations("duration", [8], "s"),
+        "duration": durations("duration", [4, 6, 8], "s"),
         "resolution": same("resolution", "720p", "1080p"),
         "generate_audio": FLAG,
     },
@@ -143,17 +148,30 @@ IMAGE_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
 }
 
 ASPECTS = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "auto"]
-CANDIDATES = {
-    "aspect_ratio": ASPECTS,
+CHOICES: dict[str, dict[str, set[str]]] = {
+    "AIVideoGeneratorBlock": {
+        "aspect_ratio": set(ASPECTS),
+        "resolution": {"480p", "540p", "720p", "1080p", "true_1080p", "4k"},
+    },
+    "AIImageToVideoBlock": {
+        "aspect_ratio": set(ASPECTS),
+        "resolution": {"auto", "480p", "512p", "540p", "720p", "768p", "1080p"},
+    },
+}
+"""Each unified block's choices for the common settings: every value one of its models takes."""
+CANDIDATES: dict[str, list[Any]] = {
     "duration": list(range(1, 21)),
     "seed": [0, 12345, 2_147_483_647],
     "generate_audio": ["on", "off"],
 }
+SERVED = {"fal-ai/luma-dream-machine": "fal-ai/luma-dream-machine/ray-2"}
+"""Dream Machine 1.5 was delisted: its choice is rendered by its successor."""
+PROMPT = "a paper boat"
 IMAGE = "https://example.com/first.png"
 
 
 def unified(block: UnifiedModelRouting, model: str, **settings: Any) -> Any:
-    base = {"prompt": "p", "model": model, "credentials": TEST_CREDENTIALS_INPUT}
+    base = {"prompt": PROMPT, "model": model, "credentials": TEST_CREDENTIALS_INPUT}
     if isinstance(block, AIImageToVideoBlock):
         base["image"] = IMAGE
     return block.Input(**base, **settings)  # type: ignore[attr-defined]
@@ -179,8 +197,13 @@ CASES = [
 
 
 def test_expectations_cover_every_model_each_block_offers() -> None:
-    assert set(TEXT_TO_VIDEO) == {model.value for model in FalVideoModel}
-    assert set(IMAGE_TO_VIDEO) == {model.value for model in ImageToVideoModel}
+    for block, table in ((AIVideoGeneratorBlock, TEXT_TO_VIDEO), (AIImageToVideoBlock, IMAGE_TO_VIDEO)):
+        schema = block.Input.jsonschema()["properties"]
+        assert set(schema["model"]["enum"]) == set(table)
+        for setting, values in CHOICES[block.__name__].items():
+            assert set(schema[setting]["enum"]) == {"model default", *values}, setting
+        (duration, _) = schema["duration"]["anyOf"]
+        assert duration["maximum"] == 20  # Sora's longest clip
 
 
 @pytest.mark.parametrize(("block", "model", "setting"), CASES, ids=[f"{m}:{s}" for _, m, s in CASES])
@@ -189,9 +212,8 @@ def test_every_value_is_mapped_exactly_or_refused_by_name(
 ) -> None:
     table = TEXT_TO_VIDEO if isinstance(block, AIVideoGeneratorBlock) else IMAGE_TO_VIDEO
     fal_field, accepted = table[model].get(setting, NONE)
-    resolutions = VideoResolution if isinstance(block, AIVideoGeneratorBlock) else ImageVideoResolution
-    candidates = CANDIDATES.get(setting) or [r.value for r in resolutions if r.value != "model default"]
-    base_arguments = {"prompt": "p", **image_arguments(block, model)}
+    candidates = CANDIDATES.get(setting) or sorted(CHOICES[type(block).__name__][setting])
+    base_arguments = {"prompt": PROMPT, **image_arguments(block, model)}
     refused = 0
     for value in candidates:
         inputs = unified(block, model, **{setting: value})
@@ -202,7 +224,7 @@ def test_every_value_is_mapped_exactly_or_refused_by_name(
             if fal_field is not None:
                 expected[fal_field] = value if accepted is ANY else accepted[value]
             assert arguments == expected, (model, setting, value)
-            assert block.endpoint_for(inputs) == model
+            assert block.endpoint_for(inputs) == SERVED.get(model, model)
         else:
             refused += 1
             with pytest.raises(InputProblem) as problem:
@@ -225,7 +247,7 @@ def test_model_default_sends_nothing_but_the_prompt_and_image(block: UnifiedMode
     for model in block.models:
         inputs = unified(block, model)
         block.check_input(inputs)
-        assert block.fal_arguments(inputs) == {"prompt": "p", **image_arguments(block, model)}, model
+        assert block.fal_arguments(inputs) == {"prompt": PROMPT, **image_arguments(block, model)}, model
 
 
 END_FRAMES = {
@@ -254,25 +276,38 @@ def test_end_image_goes_to_the_models_field_or_is_refused(model: str) -> None:
 
 
 PROMPT_LIMITS = {
-    "fal-ai/sora-2/text-to-video": 2000,
-    "fal-ai/sora-2/text-to-video/pro": 2000,
-    "fal-ai/kling-video/v2.5-turbo/pro/text-to-video": 2500,
-    "fal-ai/minimax/hailuo-02/pro/text-to-video": 2000,
-    "fal-ai/sora-2/image-to-video": 2000,
-    "fal-ai/kling-video/v2.6/pro/image-to-video": 2500,
-    "fal-ai/minimax/hailuo-02/standard/image-to-video": 2000,
+    "fal-ai/luma-dream-machine": (3, 5000),
+    "fal-ai/luma-dream-machine/ray-2": (3, 5000),
+    "fal-ai/veo3": (None, 20000),
+    "fal-ai/sora-2/text-to-video": (1, 5000),
+    "fal-ai/sora-2/text-to-video/pro": (1, 5000),
+    "fal-ai/veo3.1": (None, 20000),
+    "fal-ai/kling-video/v2.5-turbo/pro/text-to-video": (None, 2500),
+    "fal-ai/minimax/hailuo-02/pro/text-to-video": (1, 2000),
+    "fal-ai/sora-2/image-to-video": (1, 5000),
+    "fal-ai/luma-dream-machine/ray-2/image-to-video": (3, 5000),
+    "fal-ai/kling-video/v2.6/pro/image-to-video": (None, 2500),
+    "fal-ai/veo3/fast/image-to-video": (None, 20000),
+    "fal-ai/minimax/hailuo-02/standard/image-to-video": (None, 2000),
 }
+"""(fewest, most) characters fal takes in the prompt; Mochi and Seedance set no limit."""
 
 
 @pytest.mark.parametrize("block", [AIVideoGeneratorBlock(), AIImageToVideoBlock()], ids=lambda b: b.name)
 def test_prompt_limits_follow_the_chosen_model(block: UnifiedModelRouting) -> None:
     for model in block.models:
-        limit = PROMPT_LIMITS.get(model)
-        if limit is None:
-            block.check_input(unified(block, model).model_copy(update={"prompt": "x" * 5000}))
-            continue
-        block.check_input(unified(block, model).model_copy(update={"prompt": "x" * limit}))
-        with pytest.raises(InputProblem) as problem:
-            block.check_input(unified(block, model).model_copy(update={"prompt": "x" * (limit + 1)}))
-        assert problem.value.field == "prompt"
-        assert f"at most {limit} characters" in str(problem.value)
+        shortest, longest = PROMPT_LIMITS.get(model, (None, None))
+        inputs = unified(block, model)
+        if longest is None:
+            block.check_input(inputs.model_copy(update={"prompt": "x" * 25000}))
+        else:
+            block.check_input(inputs.model_copy(update={"prompt": "x" * longest}))
+            with pytest.raises(InputProblem) as problem:
+                block.check_input(inputs.model_copy(update={"prompt": "x" * (longest + 1)}))
+            assert problem.value.field == "prompt"
+            assert f"at most {longest} characters" in str(problem.value)
+        if shortest is not None and shortest > 1:  # the block's own schema refuses an empty prompt
+            block.check_input(inputs.model_copy(update={"prompt": "x" * shortest}))
+            with pytest.raises(InputProblem) as problem:
+                block.check_input(inputs.model_copy(update={"prompt": "x" * (shortest - 1)}))
+            assert f"at least {shortest} characters" in str(problem.value)

@@ -31,17 +31,21 @@ IMAGE = "https://example.com/a.png"
 ESTIMATES = [
     # Sora 2: $0.10/s.
     (Sora2TextToVideoBlock, {}, 0.40),
-    (Sora2TextToVideoBlock, {"duration": "12"}, 1.20),
-    (Sora2ImageToVideoBlock, {"image_url": IMAGE, "duration": "8"}, 0.80),
+    (Sora2TextToVideoBlock, {"duration": 12}, 1.20),
+    (Sora2TextToVideoBlock, {"duration": 20}, 2.00),
+    (Sora2ImageToVideoBlock, {"image_url": IMAGE, "duration": 8}, 0.80),
     # Sora 2 Pro: $0.30/s at 720p, $0.50/s at 1080p (the default); true_1080p unpublished.
     (Sora2ProTextToVideoBlock, {}, 2.00),
-    (Sora2ProTextToVideoBlock, {"resolution": "720p", "duration": "20"}, 6.00),
+    (Sora2ProTextToVideoBlock, {"resolution": "720p", "duration": 20}, 6.00),
     (Sora2ProTextToVideoBlock, {"resolution": "true_1080p"}, None),
     # Luma Ray 2: $0.50 per 5 s at 540p; 720p ×2, 1080p ×4, 9 s ×2.
     (LumaRay2TextToVideoBlock, {}, 0.50),
     (LumaRay2TextToVideoBlock, {"resolution": "720p"}, 1.00),
     (LumaRay2TextToVideoBlock, {"resolution": "1080p", "duration": "9s"}, 4.00),
     (LumaRay2ImageToVideoBlock, {"image_url": IMAGE, "resolution": "1080p"}, 2.00),
+    (LumaRay2ImageToVideoBlock, {"image_url": IMAGE, "duration": "9s"}, 1.00),
+    # Luma Dream Machine is rendered by its successor, Ray 2: Ray 2's price at its defaults.
+    (LumaDreamMachineBlock, {}, 0.50),
     # Veo 3.1: $0.40/s with audio, $0.20/s silent at 720p/1080p; $0.60/$0.40 at 4k.
     (VeoTextToVideoBlock, {}, 3.20),
     (VeoTextToVideoBlock, {"duration": "4s", "generate_audio": False}, 0.80),
@@ -77,13 +81,12 @@ ESTIMATES = [
     (Seedance1ProTextToVideoBlock, {}, 0.6075),  # fal: "roughly $0.62" for 1080p 5 s
     # Unpublished: no estimate, never a guess.
     (MochiTextToVideoBlock, {}, None),
-    (LumaDreamMachineBlock, {}, None),
     (Veo3FastImageToVideoBlock, {"image_url": IMAGE}, None),
 ]
 
 
 def inputs_for(block: Any, values: dict[str, Any]) -> Any:
-    return block.Input(prompt="p", credentials=TEST_CREDENTIALS_INPUT, **values)
+    return block.Input(prompt="a paper boat", credentials=TEST_CREDENTIALS_INPUT, **values)
 
 
 @pytest.mark.parametrize(
@@ -106,6 +109,7 @@ def test_block_estimates_follow_fals_published_prices(
         (AIVideoGeneratorBlock, {"model": "fal-ai/veo3.1"}, 3.20),  # fal's defaults: 8 s, audio
         (AIVideoGeneratorBlock, {"model": "fal-ai/veo3.1", "generate_audio": "off", "duration": 4}, 0.80),
         (AIVideoGeneratorBlock, {"model": "fal-ai/luma-dream-machine/ray-2", "duration": 9}, 1.00),
+        (AIVideoGeneratorBlock, {"model": "fal-ai/luma-dream-machine"}, 0.50),  # rendered by Ray 2
         (AIVideoGeneratorBlock, {"model": "fal-ai/minimax/hailuo-02/pro/text-to-video"}, 0.48),
         (AIVideoGeneratorBlock, {}, None),  # Mochi
         (AIImageToVideoBlock, {"image": IMAGE}, 0.2592),  # Seedance 1.5 Pro, fal's defaults

@@ -134,7 +134,7 @@ RUN_TWO_BLOCKS = """
         async with SandboxServer() as sandbox:
             with route_fal_client(sandbox.url):
                 sora, mochi = Sora2TextToVideoBlock(), MochiTextToVideoBlock()
-                sora_out = await run(sora, {"prompt": "a kite", "duration": "8"})
+                sora_out = await run(sora, {"prompt": "a kite", "duration": 8})
                 mochi_out = await run(mochi, {"prompt": "a kite"})
         entry = platform.BLOCK_COSTS[Sora2TextToVideoBlock][0]
         print(json.dumps({

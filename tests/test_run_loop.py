@@ -51,7 +51,9 @@ async def test_model_choice_selects_the_endpoint(sandbox: SandboxServer, run_blo
     run = await run_block(AIVideoGeneratorBlock(), {**PROMPT, "model": "fal-ai/luma-dream-machine"})
     assert run.failure is None
     job = sandbox.jobs[run.first("request_id")]
-    assert job.endpoint == "fal-ai/luma-dream-machine"
+    assert (
+        job.endpoint == "fal-ai/luma-dream-machine/ray-2"
+    )  # Dream Machine 1.5 was delisted: its successor renders it
     assert job.arguments == {"prompt": PROMPT["prompt"]}
 
 

@@ -106,8 +106,9 @@ class FalBlockBase(Block):
     """Block field → fal field, where the two names differ."""
     block_only_fields: ClassVar[frozenset[str]] = frozenset()
     """Input fields that steer the block and are not sent to fal (e.g. a model choice)."""
-    schema_source: ClassVar[str] = ""
-    """Where the input schema came from (document and date), shown on the block's docs page."""
+    fal_fields_left_out: ClassVar[dict[str, str]] = {}
+    """fal fields (by fal's name) this block does not offer, each with the reason; every other field of
+    the endpoint's `fal_spec` entry is an input (tests/test_block_spec_agreement.py checks it)."""
     media_inputs: ClassVar[dict[str, MediaRule]] = {}
     """File inputs by fal argument (`name[]` for a list of files, `name[].key` for a file in each
     item of a list): checked by content and size, uploaded when needed. See `_files.prepare_all`."""

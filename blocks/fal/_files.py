@@ -22,6 +22,8 @@ import fal_client
 import httpx
 from fal_client.client import FalClientHTTPError
 
+import fal_spec
+
 from ._failures import InputProblem
 from ._media_types import sniff_content_type
 
@@ -31,11 +33,8 @@ Resolver = Callable[[str], Awaitable[str]]
 
 MB = 1024 * 1024
 
-ACCEPTED: dict[MediaKind, frozenset[str]] = {
-    "video": frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-matroska"}),
-    "image": frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"}),
-    "audio": frozenset({"audio/mpeg", "audio/wav", "audio/mp4", "audio/aac", "audio/ogg", "audio/flac"}),
-}
+ACCEPTED: dict[str, frozenset[str]] = {kind: frozenset(types) for kind, types in fal_spec.MEDIA_TYPES.items()}
+"""The types a file input of each kind takes where its rule names none narrower (`fal_spec`'s list)."""
 _M4A_AS_AUDIO = {"video/mp4": "audio/mp4", "video/quicktime": "audio/mp4"}
 _DATA_URI = re.compile(
     r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w.+-]+=[\w.+-]+)*)(?P<b64>;base64)?,"
@@ -50,10 +49,16 @@ class MediaRule:
     max_bytes: int | None = None
     inline_below: int = 256 * 1024
     """Data URIs up to this size go to fal as they are; larger ones are uploaded first."""
+    types: frozenset[str] = frozenset()
+    """The content types taken (an endpoint's entry may name fewer); empty: every type of its kind."""
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return self.types or ACCEPTED[self.kind]
 
     def describe(self) -> str:
         limit = f", at most {self.max_bytes / MB:g} MB" if self.max_bytes else ""
-        types = ", ".join(sorted(ACCEPTED[self.kind]))
+        types = ", ".join(sorted(self.accepted))
         return f"{self.kind} ({types}{limit}): an http(s) URL, a data URI, or a local file path"
 
 
@@ -134,9 +139,9 @@ def _check(data: bytes, rule: MediaRule, field: str) -> str:
     sniffed = sniff_content_type(data)
     if rule.kind == "audio" and sniffed in _M4A_AS_AUDIO:
         sniffed = _M4A_AS_AUDIO[sniffed]
-    if sniffed not in ACCEPTED[rule.kind]:
+    if sniffed not in rule.accepted:
         found = sniffed or "unrecognised content"
-        allowed = ", ".join(sorted(ACCEPTED[rule.kind]))
+        allowed = ", ".join(sorted(rule.accepted))
         raise InputProblem(field, f"expected {rule.kind} ({allowed}), got {found}")
     return sniffed
 

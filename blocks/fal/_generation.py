@@ -2,10 +2,12 @@
 
 - Output schemas for what models return beside the video: media facts (Sora's VideoFile), `seed`
   (Seedance), and the union the unified blocks declare.
-- The unified blocks' mapping: each model is one `UnifiedModel` row (endpoint, fal field names,
-  which values of each common setting it accepts and how it spells them); `map_settings` turns the
-  common inputs into that model's arguments or refuses, naming the field, the model and the values it
-  accepts. Nothing is rounded or substituted: a value is mapped only when it means the same thing.
+- The unified blocks' mapping: each model is one `UnifiedModel` row (its `model` value, the fal
+  fields it takes each common setting in); the values each model accepts, its prompt limits and its
+  image limits are read from the endpoint's `fal_spec` entry when the row is made, so the table
+  states no fact of fal's. `map_settings` turns the common inputs into that model's arguments or
+  refuses, naming the field, the model and the values it accepts. Nothing is rounded or substituted:
+  a value is mapped only when it means the same thing.
 - `UnifiedModelRouting`: the mixin (not a Block: the platform's loader wants every block at most two
   levels below `Block`) that routes a unified block's run to the chosen model.
 """
@@ -13,37 +15,23 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+import fal_spec
 from blocks._sdk import SchemaField
 
 from ._base import FalVideoOutput
 from ._failures import InputProblem
-from ._files import MB, MediaRule
-
-DEFAULT_IMAGE_RULE = MediaRule("image", max_bytes=10 * MB)
-"""An input image where fal documents no limit: 10 MB (this project's limit, not fal's)."""
+from ._files import MediaRule
+from ._spec_fields import Choices, field_facts, media_rules, one_of, served_endpoint
 
 MODEL_DEFAULT = "model default"
 """The common settings' "leave it to the model" value: nothing is sent, fal's default applies."""
-
-
-class AspectRatioChoice(str, Enum):
-    """The unified blocks' aspect ratios: every ratio one of their models takes."""
-
-    MODEL_DEFAULT = MODEL_DEFAULT
-    LANDSCAPE = "16:9"
-    PORTRAIT = "9:16"
-    SQUARE = "1:1"
-    CLASSIC = "4:3"
-    CLASSIC_PORTRAIT = "3:4"
-    CINEMA = "21:9"
-    CINEMA_PORTRAIT = "9:21"
-    AUTO = "auto"
 
 
 class AudioChoice(str, Enum):
@@ -52,30 +40,21 @@ class AudioChoice(str, Enum):
     OFF = "off"
 
 
-def prompt_field(placeholder: str, *, max_length: int | None = None, description: str = "") -> Any:
-    """The required `prompt` input every generation model has."""
-    return SchemaField(
-        description=description or "What the video should show.",
-        placeholder=placeholder,
-        min_length=1,
-        max_length=max_length,
-    )
-
-
 def aspect_ratio_field(*, advanced: bool = False) -> Any:
     return SchemaField(
-        default=AspectRatioChoice.MODEL_DEFAULT,
+        default=MODEL_DEFAULT,
         description="Shape of the video; 'auto' follows the input image. A ratio the chosen model "
         "does not offer is an error, never a silent change.",
         advanced=advanced,
     )
 
 
-def duration_field(*, advanced: bool = False) -> Any:
+def duration_field(longest: int, *, advanced: bool = False) -> Any:
+    """Whole seconds, up to the longest clip any of the block's models makes."""
     return SchemaField(
         default=None,
         ge=1,
-        le=20,
+        le=longest,
         title="Duration (seconds)",
         description="Length of the video in whole seconds; empty for the model's default. A length the "
         "chosen model does not offer is an error, never rounded.",
@@ -84,9 +63,9 @@ def duration_field(*, advanced: bool = False) -> Any:
     )
 
 
-def resolution_field(default: Enum, *, advanced: bool = False) -> Any:
+def resolution_field(*, advanced: bool = False) -> Any:
     return SchemaField(
-        default=default,
+        default=MODEL_DEFAULT,
         description="Resolution of the video (by its short side). A resolution the chosen model does "
         "not offer is an error, never a silent change.",
         advanced=advanced,
@@ -164,26 +143,81 @@ class Setting:
 
 NOT_OFFERED = Setting()
 
+Reading = Literal["choice", "seconds", "any", "audio", "fixed"]
 
-def choice(field_name: str, values: Iterable[Any], *, note: str = "") -> Setting:
+
+@dataclass(frozen=True)
+class FromEntry:
+    """A setting whose values are read from the model's entry when its row is made."""
+
+    reading: Reading
+    field: str | None = None
+    note: str = ""
+
+    def resolve(self, setting: str, endpoint: str) -> Setting:
+        spec = fal_spec.entry(endpoint)
+        if self.reading == "fixed" or (self.reading == "audio" and self.field not in spec.fields):
+            return _fixed(setting, spec, self.note)
+        assert self.field is not None
+        facts = field_facts(endpoint, self.field)  # an error naming the endpoint if fal has no such field
+        if self.reading == "any":
+            return Setting(self.field, None, self.note)
+        if self.reading == "audio":
+            return Setting(self.field, {"on": True, "off": False}, self.note)
+        values = facts.values or ()
+        if self.reading == "seconds":
+            return Setting(self.field, {_whole_seconds(value): value for value in values}, self.note)
+        return Setting(self.field, {_common(value): value for value in values}, self.note)
+
+
+def choice(field_name: str, *, note: str = "") -> FromEntry:
     """An enum argument; common values match the model's spelling case-insensitively (768p = 768P)."""
-    return Setting(field_name, {_common(value): _raw(value) for value in values}, note)
+    return FromEntry("choice", field_name, note)
 
 
-def seconds(field_name: str, values: Iterable[Any], *, note: str = "") -> Setting:
+def seconds(field_name: str, *, note: str = "") -> FromEntry:
     """A duration argument spelled "5", "5s" or 5: the common value is whole seconds."""
-    return Setting(field_name, {int(re.match(r"\d+", str(_raw(v)))[0]): _raw(v) for v in values}, note)  # type: ignore[index]
+    return FromEntry("seconds", field_name, note)
+
+
+ANY_SEED = FromEntry("any", "seed")
+AUDIO = FromEntry("audio", "generate_audio")
+"""`generate_audio` where the model has it; else the sound its clips always have (`FIXED`)."""
+FIXED = FromEntry("fixed")
+"""No argument: the model always renders its entry's clip facts (Hailuo 02 Pro's 6 s at 1080p)."""
+CLIP_SHAPE: dict[str, Setting | FromEntry] = {
+    "aspect_ratio": choice("aspect_ratio"),
+    "duration": seconds("duration"),
+    "resolution": choice("resolution"),
+}
+"""The clip-shape settings of a model whose fal fields are named like the common ones."""
 
 
 def always(*values: Any, note: str = "") -> Setting:
-    """No argument, but the model always renders these values (e.g. Sora's audio, Hailuo Pro's 6 s)."""
+    """No argument, and a value of the block's own the model always honours (e.g. "auto" framing)."""
     return Setting(None, {value: None for value in values}, note)
 
 
-ANY_SEED = Setting("seed", None)
-AUDIO_FLAG = Setting("generate_audio", {"on": True, "off": False})
-SILENT = always("off", note="the model makes silent video")
-WITH_AUDIO = always("on", note="the model always adds sound")
+def _fixed(setting: str, spec: fal_spec.EndpointSpec, note: str) -> Setting:
+    if setting == "generate_audio":
+        audio = spec.clip_defaults().audio
+        return always("on" if audio else "off", note=note or _AUDIO_NOTES[audio])
+    known = {"duration": "duration", "resolution": "resolution", "aspect_ratio": "aspect_ratio"}
+    fact = spec.clip.get(known.get(setting, ""))
+    if fact is None:
+        raise ValueError(f"{spec.endpoint_id}: no clip fact for {setting}, so it cannot be fixed")
+    value = int(fact) if setting == "duration" else _common(fact)
+    return always(value, note=note)
+
+
+_AUDIO_NOTES = {True: "the model always adds sound", False: "the model makes silent video"}
+
+
+def _whole_seconds(value: Any) -> int:
+    match = re.match(r"\d+", str(value))
+    if match is None:
+        raise ValueError(f"{value!r} is not a duration in seconds")
+    return int(match[0])
 
 
 def _raw(value: Any) -> Any:
@@ -201,24 +235,72 @@ SETTINGS = ("aspect_ratio", "duration", "resolution", "seed", "generate_audio")
 
 @dataclass(frozen=True)
 class UnifiedModel:
-    """One row of a unified block's table: a model, its endpoint and how it takes each setting."""
+    """One row of a unified block's table: a model, the endpoint it names, how it takes each setting.
+
+    `endpoint` is the `model` input's value; the request goes to `served` (the same endpoint, or a
+    delisted one's successor). `left_out` names fal fields of `served` that neither this row nor a
+    block of the model's own offers, with the reason."""
 
     label: str
     endpoint: str
-    settings: Mapping[str, Setting]
-    max_prompt_chars: int | None = None
+    declared: Mapping[str, Setting | FromEntry]
     image_field: str | None = None
     end_image_field: str | None = None
-    image_rule: MediaRule = DEFAULT_IMAGE_RULE
+    left_out: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.settings  # noqa: B018 - read the entry now: a row fal's schema cannot serve fails at import
 
     @property
     def name(self) -> str:
         return f"{self.label} (`{self.endpoint}`)"
 
+    @functools.cached_property
+    def served(self) -> str:
+        return served_endpoint(self.endpoint)
+
+    @functools.cached_property
+    def settings(self) -> dict[str, Setting]:
+        return {
+            name: rule.resolve(name, self.served) if isinstance(rule, FromEntry) else rule
+            for name, rule in self.declared.items()
+        }
+
+    @property
+    def min_prompt_chars(self) -> int | None:
+        return field_facts(self.served, "prompt").schema.get("minLength")
+
+    @property
+    def max_prompt_chars(self) -> int | None:
+        return field_facts(self.served, "prompt").schema.get("maxLength")
+
+    @property
+    def image_rule(self) -> MediaRule | None:
+        return media_rules(self.served).get(self.image_field or "")
+
+    @property
+    def end_image_rule(self) -> MediaRule | None:
+        return media_rules(self.served).get(self.end_image_field or "")
+
 
 def by_endpoint(*models: UnifiedModel) -> dict[str, UnifiedModel]:
-    """A unified block's table, keyed by endpoint id (the value of its `model` input)."""
+    """A unified block's table, keyed by the `model` input's value."""
     return {model.endpoint: model for model in models}
+
+
+def common_values(models: Iterable[UnifiedModel], setting: str) -> list[Any]:
+    """Every value of a common setting that some model honours, in the table's order: the choices
+    a unified block offers."""
+    found: dict[Any, None] = {}
+    for model in models:
+        for value in model.settings.get(setting, NOT_OFFERED).values or {}:
+            found.setdefault(value)
+    return list(found)
+
+
+def common_choice(models: Mapping[str, UnifiedModel], setting: str, whose: str) -> Choices:
+    """A unified block's choice for a common setting: the model's default, then every model's values."""
+    return one_of([MODEL_DEFAULT, *common_values(models.values(), setting)], whose)
 
 
 def _show(setting: str, value: Any) -> str:
@@ -268,17 +350,17 @@ class UnifiedModelRouting:
     List it before `FalBlockBase`: `class AIVideoGeneratorBlock(UnifiedModelRouting, FalBlockBase)`."""
 
     models: ClassVar[Mapping[str, UnifiedModel]]
-    """Model table keyed by the `model` input's value (the endpoint id)."""
+    """Model table keyed by the `model` input's value."""
     block_only_fields: ClassVar[frozenset[str]] = frozenset({"model", "image", "end_image", *SETTINGS})
 
     def model_for(self, input_data: Any) -> UnifiedModel:
         return self.models[_raw(input_data.model)]
 
     def endpoint_for(self, input_data: Any) -> str:
-        return self.model_for(input_data).endpoint
+        return self.model_for(input_data).served
 
     def doc_endpoints(self) -> list[str]:
-        return [model.endpoint for model in self.models.values()]
+        return list(dict.fromkeys(model.served for model in self.models.values()))
 
     def fal_arguments(self, input_data: Any) -> dict[str, Any]:
         model = self.model_for(input_data)
@@ -295,22 +377,20 @@ class UnifiedModelRouting:
 
     def check_input(self, input_data: Any) -> None:
         model = self.model_for(input_data)
-        limit = model.max_prompt_chars
-        if limit is not None and len(input_data.prompt) > limit:
-            raise InputProblem(
-                "prompt", f"{model.name} takes at most {limit} characters; got {len(input_data.prompt)}"
-            )
+        length = len(input_data.prompt)
+        shortest, longest = model.min_prompt_chars, model.max_prompt_chars
+        if shortest is not None and length < shortest:
+            raise InputProblem("prompt", f"{model.name} takes at least {shortest} characters; got {length}")
+        if longest is not None and length > longest:
+            raise InputProblem("prompt", f"{model.name} takes at most {longest} characters; got {length}")
         self.fal_arguments(input_data)  # refuses settings the model cannot honour
 
     def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
-        """The chosen model's image limit applies to both image inputs."""
+        """Each image input's limit is the chosen model's for the field it goes to."""
         model = self.model_for(input_data)
-        fields = (model.image_field, model.end_image_field)
-        return {field: model.image_rule for field in fields if field is not None}
+        rules = {model.image_field: model.image_rule, model.end_image_field: model.end_image_rule}
+        return {field: rule for field, rule in rules.items() if field is not None and rule is not None}
 
     def media_labels(self, input_data: Any) -> dict[str, str]:
         model = self.model_for(input_data)
         return {model.image_field or "": "image", model.end_image_field or "": "end_image"}
-
-
-_SNIFF_BYTES = 4096

@@ -1,33 +1,24 @@
 """Kuaishou Kling on fal: 2.5 Turbo Pro text-to-video (silent) and 2.6 Pro image-to-video (audio).
 
-The issue's `fal-ai/kling-video/v2.5-turbo/pro` is not an endpoint: fal's id ends in
-`/text-to-video`.
+Fields are the endpoints' `fal_spec` entries. The issue's `fal-ai/kling-video/v2.5-turbo/pro` is not
+an endpoint: fal's id ends in `/text-to-video`.
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from typing import Annotated
 
-from blocks._sdk import MediaFileType, SchemaField
+from blocks._sdk import MediaFileType
 
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
-from ._generation import DEFAULT_IMAGE_RULE, prompt_field
+from ._spec_fields import choices, media_rules, spec_field
 
-KLING_PROMPT_LIMIT = 2500
-"""Kling's own API limit (fal's pages state none; unverified on fal)."""
-KLING_NEGATIVE_DEFAULT = "blur, distort, and low quality"
+KLING_25_T2V = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video"
+KLING_26_I2V = "fal-ai/kling-video/v2.6/pro/image-to-video"
 
-
-class KlingDuration(str, Enum):
-    S5 = "5"
-    S10 = "10"
-
-
-class KlingAspectRatio(str, Enum):
-    LANDSCAPE = "16:9"
-    PORTRAIT = "9:16"
-    SQUARE = "1:1"
-
+KlingDuration = Annotated[str, choices(KLING_25_T2V, "duration")]
+KlingAspectRatio = Annotated[str, choices(KLING_25_T2V, "aspect_ratio")]
+KlingImageDuration = Annotated[str, choices(KLING_26_I2V, "duration")]
 
 _SAMPLE = {
     "video": {
@@ -37,42 +28,41 @@ _SAMPLE = {
         "file_size": 3149129,
     }
 }
-_PROMPT = "What the video should show (at most 2500 characters, Kling's limit)."
+_OUTPUTS = [
+    ("request_id", TEST_REQUEST_ID),
+    ("video_url", "https://v3.fal.media/files/test/kling.mp4"),
+    ("logs", TEST_LOGS),
+]
+_PROMPT = "What the video should show."
+_NEGATIVE = "What the video should avoid."
+_DURATION = "The duration of the generated video in seconds."
 
 
 class KlingTurboProTextToVideoBlock(FalBlockBase):
-    """Kling 2.5 Turbo Pro text-to-video: 5 or 10 s, no audio, no seed."""
+    """Kling 2.5 Turbo Pro text-to-video: no audio, no seed."""
 
-    endpoint = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video"
-    schema_source = (
-        "fal model page llms.txt for fal-ai/kling-video/v2.5-turbo/pro/text-to-video (verbatim stored "
-        "copy, read 2026-11-21); the 2500-character prompt limit is Kling's own (unverified on fal)"
-    )
+    endpoint = KLING_25_T2V
 
     class Input(FalJobInput):
-        prompt: str = prompt_field(
-            "A paper airplane glides through a busy office and lands on a desk",
-            max_length=KLING_PROMPT_LIMIT,
+        prompt: str = spec_field(
+            KLING_25_T2V,
+            "prompt",
             description=_PROMPT,
+            placeholder="A paper airplane glides through a busy office and lands on a desk",
         )
-        duration: KlingDuration = SchemaField(
-            default=KlingDuration.S5,
-            title="Duration (seconds)",
-            description="The duration of the generated video in seconds.",
-            advanced=False,
+        duration: KlingDuration = spec_field(
+            KLING_25_T2V, "duration", title="Duration (seconds)", description=_DURATION, advanced=False
         )
-        aspect_ratio: KlingAspectRatio = SchemaField(
-            default=KlingAspectRatio.LANDSCAPE,
+        aspect_ratio: KlingAspectRatio = spec_field(
+            KLING_25_T2V,
+            "aspect_ratio",
             description="The aspect ratio of the generated video frame.",
             advanced=False,
         )
-        negative_prompt: str = SchemaField(
-            default=KLING_NEGATIVE_DEFAULT, description="What the video should avoid."
-        )
-        cfg_scale: float = SchemaField(
-            default=0.5,
-            ge=0.0,
-            le=1.0,
+        negative_prompt: str = spec_field(KLING_25_T2V, "negative_prompt", description=_NEGATIVE)
+        cfg_scale: float = spec_field(
+            KLING_25_T2V,
+            "cfg_scale",
             title="CFG scale",
             description="The CFG (Classifier Free Guidance) scale is a measure of how close you want "
             "the model to stick to your prompt.",
@@ -84,68 +74,57 @@ class KlingTurboProTextToVideoBlock(FalBlockBase):
     def __init__(self) -> None:
         super().__init__(
             id="76f7de6d-e0e7-4ff3-a239-62911fd79b8a",
-            description="Generate a silent 5 or 10 second video from a text prompt with Kling 2.5 Turbo "
-            "Pro on fal.ai.",
+            description="Generate a silent video from a text prompt with Kling 2.5 Turbo Pro on fal.ai.",
             test_input={"prompt": "A paper airplane glides through an office", "duration": "10"},
             sample_result=_SAMPLE,
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/test/kling.mp4"),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=_OUTPUTS,
         )
 
 
 class KlingProImageToVideoBlock(FalBlockBase):
     """Kling 2.6 Pro image-to-video: start (and optional end) frame, native audio by default."""
 
-    endpoint = "fal-ai/kling-video/v2.6/pro/image-to-video"
-    schema_source = (
-        "fal model page llms.txt for fal-ai/kling-video/v2.6/pro/image-to-video and fal's docs page, "
-        "read 2026-11-21; limits from Kling's own API docs, unverified on fal: prompt 2500 characters, "
-        "image 10 MB"
-    )
-    media_inputs = {"start_image_url": DEFAULT_IMAGE_RULE, "end_image_url": DEFAULT_IMAGE_RULE}
+    endpoint = KLING_26_I2V
+    media_inputs = media_rules(KLING_26_I2V)
 
     class Input(FalJobInput):
-        prompt: str = prompt_field(
-            "The old man in the portrait looks up and says <<<voice_1>>> hello there",
-            max_length=KLING_PROMPT_LIMIT,
+        prompt: str = spec_field(
+            KLING_26_I2V,
+            "prompt",
             description=_PROMPT,
+            placeholder="The old man in the portrait looks up and says <<<voice_1>>> hello there",
         )
-        start_image_url: MediaFileType = SchemaField(
+        start_image_url: MediaFileType = spec_field(
+            KLING_26_I2V,
+            "start_image_url",
             title="Start image",
-            description="URL of the image to be used for the video (a data URI or, standalone, a local "
-            "file also works; up to 10 MB).",
+            description="The image the video starts from: a URL, a data URI or, standalone, a local file.",
             placeholder="https://example.com/first-frame.png",
         )
-        end_image_url: MediaFileType | None = SchemaField(
-            default=None,
+        end_image_url: MediaFileType | None = spec_field(
+            KLING_26_I2V,
+            "end_image_url",
             title="End image",
             description="URL of the image to be used for the end of the video.",
             placeholder="https://example.com/last-frame.png",
         )
-        duration: KlingDuration = SchemaField(
-            default=KlingDuration.S5,
-            title="Duration (seconds)",
-            description="The duration of the generated video in seconds.",
-            advanced=False,
+        duration: KlingImageDuration = spec_field(
+            KLING_26_I2V, "duration", title="Duration (seconds)", description=_DURATION, advanced=False
         )
-        generate_audio: bool = SchemaField(
-            default=True,
+        generate_audio: bool = spec_field(
+            KLING_26_I2V,
+            "generate_audio",
             description="Whether to generate native audio for the video. Supports Chinese and English "
             "voice output; other languages are translated to English. For English speech use lowercase "
             "letters; for acronyms or proper nouns, uppercase.",
             advanced=False,
         )
-        negative_prompt: str = SchemaField(
-            default=KLING_NEGATIVE_DEFAULT, description="What the video should avoid."
-        )
-        voice_ids: list[str] = SchemaField(
-            default_factory=list,
-            max_length=2,
-            description="Optional voice IDs (at most 2) from Kling's create-voice endpoint; refer to "
-            "them in the prompt as <<<voice_1>>> and <<<voice_2>>>. Voices cost more per second.",
+        negative_prompt: str = spec_field(KLING_26_I2V, "negative_prompt", description=_NEGATIVE)
+        voice_ids: list[str] | None = spec_field(
+            KLING_26_I2V,
+            "voice_ids",
+            description="Voice IDs from Kling's create-voice endpoint; refer to them in the prompt as "
+            "<<<voice_1>>>, <<<voice_2>>>. Voices cost more per second.",
         )
 
     class Output(FalVideoOutput):
@@ -161,9 +140,5 @@ class KlingProImageToVideoBlock(FalBlockBase):
                 "generate_audio": False,
             },
             sample_result=_SAMPLE,
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/test/kling.mp4"),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=_OUTPUTS,
         )

@@ -1,33 +1,37 @@
-"""Genmo Mochi 1 (preview) on fal: text-to-video, silent, no duration or size controls."""
+"""Genmo Mochi 1 (preview) on fal: text-to-video, silent, no duration or size controls.
+
+Fields are the endpoint's `fal_spec` entry. fal's newest endpoint types no longer list Mochi (the
+entry says `unlisted`); the block stays, and is the platform's AI Video Generator's default model.
+"""
 
 from __future__ import annotations
 
-from blocks._sdk import SchemaField
-
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
-from ._generation import prompt_field
+from ._spec_fields import spec_field
+
+MOCHI = "fal-ai/mochi-v1"
 
 
 class MochiTextToVideoBlock(FalBlockBase):
     """Mochi 1 text-to-video."""
 
-    endpoint = "fal-ai/mochi-v1"
-    schema_source = (
-        "unverified: fal's API page (fal.ai/models/fal-ai/mochi-v1/api) shows no field table; fields "
-        "from code generated from fal's OpenAPI (nodetool fal nodes, fal-rs), read 2026-11-21"
-    )
+    endpoint = MOCHI
 
     class Input(FalJobInput):
-        prompt: str = prompt_field(
-            "A dog running through a sunlit field", description="The prompt to generate a video from."
+        prompt: str = spec_field(
+            MOCHI,
+            "prompt",
+            description="The prompt to generate a video from.",
+            placeholder="A dog running through a sunlit field",
         )
-        negative_prompt: str = SchemaField(default="", description="The negative prompt for the video.")
-        seed: int | None = SchemaField(
-            default=None,
-            description="The seed to use for generating the video; empty for a random one.",
+        negative_prompt: str = spec_field(
+            MOCHI, "negative_prompt", description="The negative prompt for the video."
         )
-        enable_prompt_expansion: bool = SchemaField(
-            default=True, description="Whether to enable prompt expansion."
+        seed: int | None = spec_field(
+            MOCHI, "seed", description="The seed to use for generating the video; empty for a random one."
+        )
+        enable_prompt_expansion: bool = spec_field(
+            MOCHI, "enable_prompt_expansion", description="Whether to enable prompt expansion."
         )
 
     class Output(FalVideoOutput):

@@ -1,180 +1,67 @@
-"""Prompt writing: a concept in, a video prompt out, ready for any text-to-video block."""
+"""Prompt writing: a concept in, a video prompt out, ready for any text-to-video block.
+
+Fields, choices and defaults (including the language model, fal's own default) are the endpoint's
+`fal_spec` entry.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from blocks._sdk import BlockCategory, MediaFileType, SchemaField
 
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalJobOutput
-from ._editing import IMAGE
 from ._files import MediaRule
+from ._spec_fields import choices, media_rules, spec_field
 
+PROMPT_GENERATOR = "fal-ai/video-prompt-generator"
 
-class PromptStyle(str, Enum):
-    MINIMALIST = "Minimalist"
-    SIMPLE = "Simple"
-    DETAILED = "Detailed"
-    DESCRIPTIVE = "Descriptive"
-    DYNAMIC = "Dynamic"
-    CINEMATIC = "Cinematic"
-    DOCUMENTARY = "Documentary"
-    ANIMATION = "Animation"
-    ACTION = "Action"
-    EXPERIMENTAL = "Experimental"
-
-
-class CameraStyle(str, Enum):
-    NONE = "None"
-    STEADICAM_FLOW = "Steadicam flow"
-    DRONE_AERIALS = "Drone aerials"
-    HANDHELD_URGENCY = "Handheld urgency"
-    CRANE_ELEGANCE = "Crane elegance"
-    DOLLY_PRECISION = "Dolly precision"
-    VR_360 = "VR 360"
-    MULTI_ANGLE_RIG = "Multi-angle rig"
-    STATIC_TRIPOD = "Static tripod"
-    GIMBAL_SMOOTHNESS = "Gimbal smoothness"
-    SLIDER_MOTION = "Slider motion"
-    JIB_SWEEP = "Jib sweep"
-    POV_IMMERSION = "POV immersion"
-    TIME_SLICE_ARRAY = "Time-slice array"
-    MACRO_EXTREME = "Macro extreme"
-    TILT_SHIFT_MINIATURE = "Tilt-shift miniature"
-    SNORRICAM_CHARACTER = "Snorricam character"
-    WHIP_PAN_DYNAMICS = "Whip pan dynamics"
-    DUTCH_ANGLE_TENSION = "Dutch angle tension"
-    UNDERWATER_HOUSING = "Underwater housing"
-    PERISCOPE_LENS = "Periscope lens"
-
-
-class CameraDirection(str, Enum):
-    NONE = "None"
-    ZOOM_IN = "Zoom in"
-    ZOOM_OUT = "Zoom out"
-    PAN_LEFT = "Pan left"
-    PAN_RIGHT = "Pan right"
-    TILT_UP = "Tilt up"
-    TILT_DOWN = "Tilt down"
-    ORBITAL_ROTATION = "Orbital rotation"
-    PUSH_IN = "Push in"
-    PULL_OUT = "Pull out"
-    TRACK_FORWARD = "Track forward"
-    TRACK_BACKWARD = "Track backward"
-    SPIRAL_IN = "Spiral in"
-    SPIRAL_OUT = "Spiral out"
-    ARC_MOVEMENT = "Arc movement"
-    DIAGONAL_TRAVERSE = "Diagonal traverse"
-    VERTICAL_RISE = "Vertical rise"
-    VERTICAL_DESCENT = "Vertical descent"
-
-
-class Pacing(str, Enum):
-    NONE = "None"
-    SLOW_BURN = "Slow burn"
-    RHYTHMIC_PULSE = "Rhythmic pulse"
-    FRANTIC_ENERGY = "Frantic energy"
-    EBB_AND_FLOW = "Ebb and flow"
-    HYPNOTIC_DRIFT = "Hypnotic drift"
-    TIME_LAPSE_RUSH = "Time-lapse rush"
-    STOP_MOTION_STACCATO = "Stop-motion staccato"
-    GRADUAL_BUILD = "Gradual build"
-    QUICK_CUT_RHYTHM = "Quick cut rhythm"
-    LONG_TAKE_MEDITATION = "Long take meditation"
-    JUMP_CUT_ENERGY = "Jump cut energy"
-    MATCH_CUT_FLOW = "Match cut flow"
-    CROSS_DISSOLVE_DREAMSCAPE = "Cross-dissolve dreamscape"
-    PARALLEL_ACTION = "Parallel action"
-    SLOW_MOTION_IMPACT = "Slow motion impact"
-    RAMPING_DYNAMICS = "Ramping dynamics"
-    MONTAGE_TEMPO = "Montage tempo"
-    CONTINUOUS_FLOW = "Continuous flow"
-    EPISODIC_BREAKS = "Episodic breaks"
-
-
-class SpecialEffects(str, Enum):
-    NONE = "None"
-    PRACTICAL_EFFECTS = "Practical effects"
-    CGI_ENHANCEMENT = "CGI enhancement"
-    ANALOG_GLITCHES = "Analog glitches"
-    LIGHT_PAINTING = "Light painting"
-    PROJECTION_MAPPING = "Projection mapping"
-    NANOSECOND_EXPOSURES = "Nanosecond exposures"
-    DOUBLE_EXPOSURE = "Double exposure"
-    SMOKE_DIFFUSION = "Smoke diffusion"
-    LENS_FLARE_ARTISTRY = "Lens flare artistry"
-    PARTICLE_SYSTEMS = "Particle systems"
-    HOLOGRAPHIC_OVERLAY = "Holographic overlay"
-    CHROMATIC_ABERRATION = "Chromatic aberration"
-    DIGITAL_DISTORTION = "Digital distortion"
-    WIRE_REMOVAL = "Wire removal"
-    MOTION_CAPTURE = "Motion capture"
-    MINIATURE_INTEGRATION = "Miniature integration"
-    WEATHER_SIMULATION = "Weather simulation"
-    COLOR_GRADING = "Color grading"
-    MIXED_MEDIA_COMPOSITE = "Mixed media composite"
-    NEURAL_STYLE_TRANSFER = "Neural style transfer"
-
-
-class PromptModel(str, Enum):
-    CLAUDE_3_5_SONNET = "anthropic/claude-3.5-sonnet"
-    CLAUDE_3_5_HAIKU = "anthropic/claude-3-5-haiku"
-    CLAUDE_3_HAIKU = "anthropic/claude-3-haiku"
-    GEMINI_PRO_1_5 = "google/gemini-pro-1.5"
-    GEMINI_FLASH_1_5 = "google/gemini-flash-1.5"
-    GEMINI_FLASH_1_5_8B = "google/gemini-flash-1.5-8b"
-    LLAMA_3_2_1B = "meta-llama/llama-3.2-1b-instruct"
-    LLAMA_3_2_3B = "meta-llama/llama-3.2-3b-instruct"
-    LLAMA_3_1_8B = "meta-llama/llama-3.1-8b-instruct"
-    LLAMA_3_1_70B = "meta-llama/llama-3.1-70b-instruct"
-    GPT_4O_MINI = "openai/gpt-4o-mini"
-    GPT_4O = "openai/gpt-4o"
-    DEEPSEEK_R1 = "deepseek/deepseek-r1"
-
-
-class PromptLength(str, Enum):
-    SHORT = "Short"
-    MEDIUM = "Medium"
-    LONG = "Long"
+PromptStyle = Annotated[str, choices(PROMPT_GENERATOR, "style")]
+CameraStyle = Annotated[str, choices(PROMPT_GENERATOR, "camera_style")]
+CameraDirection = Annotated[str, choices(PROMPT_GENERATOR, "camera_direction")]
+Pacing = Annotated[str, choices(PROMPT_GENERATOR, "pacing")]
+SpecialEffects = Annotated[str, choices(PROMPT_GENERATOR, "special_effects")]
+PromptModel = Annotated[str, choices(PROMPT_GENERATOR, "model")]
+PromptLength = Annotated[str, choices(PROMPT_GENERATOR, "prompt_length")]
 
 
 class VideoPromptGeneratorBlock(FalBlockBase):
     """An LLM on fal writes a video prompt from a concept, styles and an optional image."""
 
-    endpoint = "fal-ai/video-prompt-generator"
-    schema_source = "seed 001 (fal API page for video-prompt-generator, with its required markers)"
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"image_url": IMAGE}
+    endpoint = PROMPT_GENERATOR
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(PROMPT_GENERATOR)
 
     class Input(FalJobInput):
-        input_concept: str = SchemaField(
+        input_concept: str = spec_field(
+            PROMPT_GENERATOR,
+            "input_concept",
             title="Concept",
             description="Core concept or theme for the video prompt.",
             placeholder="A futuristic city at dusk",
-            min_length=1,
         )
-        style: PromptStyle = SchemaField(default=PromptStyle.SIMPLE, description="Style of the prompt.")
-        camera_style: CameraStyle = SchemaField(
-            default=CameraStyle.NONE, description="Camera movement style."
+        style: PromptStyle = spec_field(PROMPT_GENERATOR, "style", description="Style of the prompt.")
+        camera_style: CameraStyle = spec_field(
+            PROMPT_GENERATOR, "camera_style", description="Camera movement style."
         )
-        camera_direction: CameraDirection = SchemaField(
-            default=CameraDirection.NONE, description="Camera direction."
+        camera_direction: CameraDirection = spec_field(
+            PROMPT_GENERATOR, "camera_direction", description="Camera direction."
         )
-        pacing: Pacing = SchemaField(default=Pacing.NONE, description="Pacing rhythm.")
-        special_effects: SpecialEffects = SchemaField(
-            default=SpecialEffects.NONE, description="Special effects approach."
+        pacing: Pacing = spec_field(PROMPT_GENERATOR, "pacing", description="Pacing rhythm.")
+        special_effects: SpecialEffects = spec_field(
+            PROMPT_GENERATOR, "special_effects", description="Special effects approach."
         )
-        custom_elements: str = SchemaField(default="", description="Custom technical elements (optional).")
-        image_url: MediaFileType | None = SchemaField(
-            default=None,
+        custom_elements: str = spec_field(
+            PROMPT_GENERATOR, "custom_elements", description="Custom technical elements (optional)."
+        )
+        image_url: MediaFileType | None = spec_field(
+            PROMPT_GENERATOR,
+            "image_url",
             title="Image",
             description="An image to analyse and work into the prompt (optional).",
         )
-        model: PromptModel = SchemaField(
-            default=PromptModel.GEMINI_FLASH_1_5, description="Language model used."
-        )
-        prompt_length: PromptLength = SchemaField(
-            default=PromptLength.MEDIUM, description="Length of the prompt."
+        model: PromptModel = spec_field(PROMPT_GENERATOR, "model", description="Language model used.")
+        prompt_length: PromptLength = spec_field(
+            PROMPT_GENERATOR, "prompt_length", description="Length of the prompt."
         )
 
     class Output(FalJobOutput):

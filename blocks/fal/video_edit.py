@@ -1,18 +1,22 @@
-"""Video-to-video: restyle, reframe, depth/pose/in-/outpainting, conditioned generation."""
+"""Video-to-video: restyle, reframe, depth/pose/in-/outpainting, conditioned generation.
+
+Fields, values, defaults and limits are the endpoints' `fal_spec` entries (see `_spec_fields.py`).
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel
 
+import fal_spec
 from blocks._sdk import MediaFileType, SchemaField
 
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
-from ._editing import IMAGE, VIDEO, FalEditedVideoOutput
+from ._editing import FalEditedVideoOutput
 from ._failures import InputProblem
-from ._files import MB, MediaRule
+from ._files import MediaRule
+from ._spec_fields import choices, fal_fields, field_facts, media_rules, spec_field
 
 SAMPLE_VIDEO = "https://v3.fal.media/files/zebra/9aDde3Te2kuJYHdR0Kz8R_output.mp4"
 SAMPLE_IMAGE = "https://fal.media/files/koala/Kv2821G03ggpKK2AiZX71_d5fa7bacf06049cfaeb9588f6003b6d5.jpg"
@@ -21,47 +25,49 @@ SAMPLE_FILE = {
     "content_type": "video/mp4",
     "file_size": 1024,
 }
+_FILE_OUTPUTS = [
+    ("request_id", TEST_REQUEST_ID),
+    ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+    ("content_type", "video/mp4"),
+    ("file_size", 1024),
+]
 
 
 # ---- Luma Ray-2 ----------------------------------------------------------------------------------
 
+RAY2_MODIFY = "fal-ai/luma-dream-machine/ray-2/modify"
+RAY2_REFRAME = "fal-ai/luma-dream-machine/ray-2/reframe"
 
-class Ray2ModifyMode(str, Enum):
-    """How far Ray-2 may move away from the source: adhere_1 least, reimagine_3 most."""
-
-    ADHERE_1 = "adhere_1"
-    ADHERE_2 = "adhere_2"
-    ADHERE_3 = "adhere_3"
-    FLEX_1 = "flex_1"
-    FLEX_2 = "flex_2"
-    FLEX_3 = "flex_3"
-    REIMAGINE_1 = "reimagine_1"
-    REIMAGINE_2 = "reimagine_2"
-    REIMAGINE_3 = "reimagine_3"
+Ray2ModifyMode = Annotated[str, choices(RAY2_MODIFY, "mode")]
+Ray2ReframeAspectRatio = Annotated[str, choices(RAY2_REFRAME, "aspect_ratio")]
 
 
 class LumaRay2ModifyVideoBlock(FalBlockBase):
     """Restyle or change a video with Luma Ray-2, guided by an instruction and a first frame."""
 
-    endpoint = "fal-ai/luma-dream-machine/ray-2/modify"
-    schema_source = (
-        "seed 004 §1 (fal API page for ray-2/modify); required markers lost, video_url treated as required"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO, "image_url": IMAGE}
+    endpoint = RAY2_MODIFY
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(RAY2_MODIFY)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to modify.")
-        prompt: str | None = SchemaField(
-            default=None,
+        video_url: MediaFileType = spec_field(
+            RAY2_MODIFY, "video_url", title="Video", description="The video to modify."
+        )
+        prompt: str | None = spec_field(
+            RAY2_MODIFY,
+            "prompt",
             description="Instruction for modifying the video.",
             placeholder="Turn the street into a snowy night",
             advanced=False,
         )
-        image_url: MediaFileType | None = SchemaField(
-            default=None, title="First frame image", description="Optional first frame for the modification."
+        image_url: MediaFileType | None = spec_field(
+            RAY2_MODIFY,
+            "image_url",
+            title="First frame image",
+            description="Optional first frame for the modification.",
         )
-        mode: Ray2ModifyMode = SchemaField(
-            default=Ray2ModifyMode.FLEX_1,
+        mode: Ray2ModifyMode = spec_field(
+            RAY2_MODIFY,
+            "mode",
             description="Amount of modification: adhere_1 is the least, reimagine_3 the most.",
         )
 
@@ -74,53 +80,44 @@ class LumaRay2ModifyVideoBlock(FalBlockBase):
             description="Modify a video with Luma Ray-2: restyle it from an instruction, keeping its motion.",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "Make it a watercolour painting"},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("logs", TEST_LOGS)],
         )
-
-
-class Ray2AspectRatio(str, Enum):
-    SQUARE = "1:1"
-    LANDSCAPE_16_9 = "16:9"
-    PORTRAIT_9_16 = "9:16"
-    LANDSCAPE_4_3 = "4:3"
-    PORTRAIT_3_4 = "3:4"
-    CINEMA_21_9 = "21:9"
-    PORTRAIT_9_21 = "9:21"
 
 
 class LumaRay2ReframeVideoBlock(FalBlockBase):
     """Change a video's aspect ratio with Luma Ray-2, painting in what the new frame shows."""
 
-    endpoint = "fal-ai/luma-dream-machine/ray-2/reframe"
-    schema_source = (
-        "seed 004 §1 `ReframeVideoRequest` (fields, enum); endpoint id and required video_url + aspect_ratio "
-        "from a public copy of fal's OpenAPI page for ray-2/reframe (not in the seeds)"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO, "image_url": IMAGE}
+    endpoint = RAY2_REFRAME
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(RAY2_REFRAME)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to reframe.")
-        aspect_ratio: Ray2AspectRatio = SchemaField(description="Aspect ratio of the reframed video.")
-        prompt: str | None = SchemaField(default=None, description="Optional prompt for reframing.")
-        image_url: MediaFileType | None = SchemaField(
-            default=None, title="First frame image", description="Optional first frame for reframing."
+        video_url: MediaFileType = spec_field(
+            RAY2_REFRAME, "video_url", title="Video", description="The video to reframe."
         )
-        grid_position_x: int | None = SchemaField(
-            default=None, description="X position of the grid for reframing."
+        aspect_ratio: Ray2ReframeAspectRatio = spec_field(
+            RAY2_REFRAME, "aspect_ratio", description="Aspect ratio of the reframed video."
         )
-        grid_position_y: int | None = SchemaField(
-            default=None, description="Y position of the grid for reframing."
+        prompt: str | None = spec_field(RAY2_REFRAME, "prompt", description="Optional prompt for reframing.")
+        image_url: MediaFileType | None = spec_field(
+            RAY2_REFRAME,
+            "image_url",
+            title="First frame image",
+            description="Optional first frame for reframing.",
         )
-        x_start: int | None = SchemaField(default=None, description="Start X coordinate for reframing.")
-        x_end: int | None = SchemaField(default=None, description="End X coordinate for reframing.")
-        y_start: int | None = SchemaField(default=None, description="Start Y coordinate for reframing.")
-        y_end: int | None = SchemaField(default=None, description="End Y coordinate for reframing.")
+        grid_position_x: int | None = spec_field(
+            RAY2_REFRAME, "grid_position_x", description="X position of the grid for reframing."
+        )
+        grid_position_y: int | None = spec_field(
+            RAY2_REFRAME, "grid_position_y", description="Y position of the grid for reframing."
+        )
+        x_start: int | None = spec_field(
+            RAY2_REFRAME, "x_start", description="Start X coordinate for reframing."
+        )
+        x_end: int | None = spec_field(RAY2_REFRAME, "x_end", description="End X coordinate for reframing.")
+        y_start: int | None = spec_field(
+            RAY2_REFRAME, "y_start", description="Start Y coordinate for reframing."
+        )
+        y_end: int | None = spec_field(RAY2_REFRAME, "y_end", description="End Y coordinate for reframing.")
 
     class Output(FalEditedVideoOutput):
         pass
@@ -131,13 +128,7 @@ class LumaRay2ReframeVideoBlock(FalBlockBase):
             description="Reframe a video to another aspect ratio with Luma Ray-2, filling in the new areas.",
             test_input={"video_url": SAMPLE_VIDEO, "aspect_ratio": "9:16"},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("logs", TEST_LOGS)],
         )
 
     def check_input(self, input_data: Any) -> None:
@@ -149,165 +140,140 @@ class LumaRay2ReframeVideoBlock(FalBlockBase):
 
 # ---- Wan VACE 14B --------------------------------------------------------------------------------
 
-WAN_NEGATIVE_PROMPT = (
-    "letterboxing, borders, black bars, bright colors, overexposed, static, blurred details, subtitles, "
-    "style, artwork, painting, picture, still, overall gray, worst quality, low quality, JPEG compression "
-    "residue, ugly, incomplete, extra fingers, poorly drawn hands, poorly drawn faces, deformed, disfigured, "
-    "malformed limbs, fused fingers, still picture, cluttered background, three legs, many people in the "
-    "background, walking backwards"
-)
-
-
-class WanVaceTask(str, Enum):
-    DEPTH = "depth"
-    POSE = "pose"
-    INPAINTING = "inpainting"
-    OUTPAINTING = "outpainting"
-    REFRAME = "reframe"
-
-
-class WanResolution(str, Enum):
-    P480 = "480p"
-    P580 = "580p"
-    P720 = "720p"
-
-
-class WanAspectRatio(str, Enum):
-    AUTO = "auto"
-    LANDSCAPE = "16:9"
-    SQUARE = "1:1"
-    PORTRAIT = "9:16"
-
-
-class WanAcceleration(str, Enum):
-    NONE = "none"
-    REGULAR = "regular"
-
-
-class WanInterpolator(str, Enum):
-    RIFE = "rife"
-    FILM = "film"
-
-
+WAN = "fal-ai/wan-vace-14b"
+"""fal's main Wan VACE endpoint; its `task` names the tasks, each of which has its own endpoint."""
+WanVaceTask = Annotated[str, choices(WAN, "task")]
+WAN_TASKS: dict[str, str] = {task: f"{WAN}/{task}" for task in field_facts(WAN, "task").values or ()}
+"""Task → the endpoint the block calls for it (each with its own inputs)."""
+WAN_ENDPOINTS = tuple(WAN_TASKS.values())
+_WAN_FIELDS = {task: frozenset(fal_fields(endpoint)) for task, endpoint in WAN_TASKS.items()}
 WAN_TASK_FIELDS: dict[str, frozenset[str]] = {
-    "preprocess": frozenset({"depth", "pose"}),
-    "mask_video_url": frozenset({"inpainting"}),
-    "ref_image_urls": frozenset({"inpainting"}),
-    "expand_left": frozenset({"outpainting"}),
-    "expand_right": frozenset({"outpainting"}),
-    "expand_top": frozenset({"outpainting"}),
-    "expand_bottom": frozenset({"outpainting"}),
-    "expand_ratio": frozenset({"outpainting"}),
-    "zoom_factor": frozenset({"reframe"}),
-    "temporal_downsample_factor": frozenset({"reframe"}),
-    "interpolator_model": frozenset({"reframe"}),
+    name: frozenset(task for task, fields in _WAN_FIELDS.items() if name in fields)
+    for name in sorted(frozenset().union(*_WAN_FIELDS.values()))
+    if not all(name in fields for fields in _WAN_FIELDS.values())
 }
-"""Inputs only some tasks take (each task's own request type in seed 004), by field."""
+"""Inputs only some tasks take, by field (from each task's entry)."""
 
-WAN_REQUIRED: dict[str, tuple[str, ...]] = {
-    "depth": ("video_url", "prompt"),
-    "pose": ("video_url", "prompt"),
-    "inpainting": ("video_url", "mask_video_url", "prompt"),
-    "outpainting": ("video_url", "prompt"),
-    "reframe": ("video_url",),
-}
-"""What each task cannot run without (seed 004: "Required for depth task", "Optional for reframing")."""
-
-_WHAT = {"video_url": "a source video", "mask_video_url": "a mask video", "prompt": "a prompt"}
 _EXPAND_SIDES = ("expand_left", "expand_right", "expand_top", "expand_bottom")
+_TASK_DEFAULT = " Unset: each task's own default."
+
+
+def _tasks(tasks: frozenset[str]) -> str:
+    """`inpainting`, `depth and pose`, `depth, inpainting and pose`."""
+    names = sorted(tasks)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+_ONLY = {name: f"{_tasks(tasks)} only: " for name, tasks in WAN_TASK_FIELDS.items()}
+"""A description prefix saying which tasks take a field."""
+
+WanResolution = Annotated[str, choices(WAN_ENDPOINTS, "resolution")]
+WanAspectRatio = Annotated[str, choices(WAN_ENDPOINTS, "aspect_ratio")]
+WanAcceleration = Annotated[str, choices(WAN_ENDPOINTS, "acceleration")]
+WanInterpolator = Annotated[str, choices(WAN_ENDPOINTS, "interpolator_model")]
+WanSampler = Annotated[str, choices(WAN_ENDPOINTS, "sampler")]
+WanVideoQuality = Annotated[str, choices(WAN_ENDPOINTS, "video_quality")]
+WanWriteMode = Annotated[str, choices(WAN_ENDPOINTS, "video_write_mode")]
+WanTransparency = Annotated[str, choices(WAN_ENDPOINTS, "transparency_mode")]
+
+
+def _wan(name: str, description: str, **prose: Any) -> Any:
+    """A Wan field across the task endpoints, its description saying which tasks take it."""
+    return spec_field(WAN_ENDPOINTS, name, description=_ONLY.get(name, "") + description, **prose)
 
 
 class WanVaceVideoBlock(FalBlockBase):
     """Wan VACE 14B: one block, five tasks; each task goes to its own fal endpoint with its own inputs."""
 
-    endpoint = "fal-ai/wan-vace-14b"
-    schema_source = (
-        "seed 004 §2: the five task request types (WanVACEDepth/Pose/Inpainting/Outpainting/"
-        "ReframeRequest); task endpoint ids `fal-ai/wan-vace-14b/<task>` from fal-js's generated "
-        "endpoint map (not in the seeds)"
-    )
+    endpoint = WAN
     block_only_fields = frozenset({"task"})
-    media_inputs: ClassVar[dict[str, MediaRule]] = {
-        "video_url": VIDEO,
-        "mask_video_url": VIDEO,
-        "ref_image_urls[]": IMAGE,
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(WAN_ENDPOINTS)
+    fal_fields_left_out = {
+        "sync_mode": "it returns the video inside the result as a data URI; the block outputs fal's URL",
+        "return_frames_zip": "the frames as a zip beside the video: an output this block does not have",
     }
 
     class Input(FalJobInput):
-        task: WanVaceTask = SchemaField(
-            default=WanVaceTask.DEPTH,
+        task: WanVaceTask = spec_field(
+            WAN,
+            "task",
             description="depth / pose: follow the source's depth or pose; inpainting: regenerate the masked "
             "area; outpainting: extend the frame; reframe: change the aspect ratio.",
             advanced=False,
         )
-        video_url: MediaFileType | None = SchemaField(
-            default=None,
-            title="Video",
-            description="The source video (every task needs one).",
-            advanced=False,
-        )
-        prompt: str = SchemaField(
-            default="",
-            description="What the video should show (for pose: the pose and action). Reframe: optional.",
+        video_url: MediaFileType = _wan("video_url", "The source video.", title="Video")
+        prompt: str | None = _wan(
+            "prompt",
+            "What the video should show (for pose: the pose and action). Required except for reframe.",
             placeholder="A dancer in a red dress on a rooftop at sunset",
             advanced=False,
         )
-        mask_video_url: MediaFileType | None = SchemaField(
-            default=None,
-            title="Mask video",
-            description="Inpainting only: white where the video is regenerated.",
-            advanced=False,
+        mask_video_url: MediaFileType | None = _wan(
+            "mask_video_url", "white where the video is regenerated.", title="Mask video", advanced=False
         )
-        negative_prompt: str = SchemaField(default=WAN_NEGATIVE_PROMPT, description="What to avoid.")
-        match_input_num_frames: bool | None = SchemaField(
-            default=None,
-            description="Output as many frames as the input. Unset: fal's default (reframe on, others off).",
+        mask_image_url: MediaFileType | None = _wan(
+            "mask_image_url", "one mask image for every frame, instead of a mask video.", title="Mask image"
         )
-        num_frames: int = SchemaField(default=81, ge=81, le=241, description="Frames to generate (81–241).")
-        match_input_frames_per_second: bool | None = SchemaField(
-            default=None,
-            description="Output at the input's frame rate. Unset: fal's default (reframe on, others off).",
+        ref_image_urls: list[MediaFileType] | None = _wan(
+            "ref_image_urls", "reference images to guide the generation.", title="Reference images"
         )
-        frames_per_second: int = SchemaField(
-            default=16, ge=5, le=30, description="Output frame rate (5–30); ignored when matching the input."
+        first_frame_url: MediaFileType | None = _wan(
+            "first_frame_url", "An image the video starts with.", title="First frame"
         )
-        seed: int | None = SchemaField(default=None, description="Random seed; unset for a random one.")
-        resolution: WanResolution = SchemaField(default=WanResolution.P720, description="Output resolution.")
-        aspect_ratio: WanAspectRatio = SchemaField(
-            default=WanAspectRatio.AUTO, description="Output aspect ratio."
+        last_frame_url: MediaFileType | None = _wan(
+            "last_frame_url", "An image the video ends with.", title="Last frame"
         )
-        num_inference_steps: int = SchemaField(default=30, ge=1, description="Sampling steps.")
-        guidance_scale: float = SchemaField(default=5.0, description="Classifier-free guidance scale.")
-        enable_safety_checker: bool = SchemaField(default=True, description="Run fal's safety checker.")
-        enable_prompt_expansion: bool = SchemaField(default=False, description="Let fal expand the prompt.")
-        acceleration: WanAcceleration | None = SchemaField(
-            default=None,
-            description="'regular' is much faster and changes the output slightly. Unset: fal's.",
+        negative_prompt: str = _wan("negative_prompt", "What to avoid.")
+        match_input_num_frames: bool | None = _wan(
+            "match_input_num_frames", "Output as many frames as the input." + _TASK_DEFAULT
         )
-        preprocess: bool = SchemaField(
-            default=False, description="Depth and pose only: preprocess the input video."
+        num_frames: int = _wan("num_frames", "Frames to generate; ignored when matching the input.")
+        match_input_frames_per_second: bool | None = _wan(
+            "match_input_frames_per_second", "Output at the input's frame rate." + _TASK_DEFAULT
         )
-        ref_image_urls: list[MediaFileType] = SchemaField(
-            default_factory=list,
-            title="Reference images",
-            description="Inpainting only: reference images (http(s) URLs, or data URIs up to 256 KB).",
+        frames_per_second: int = _wan(
+            "frames_per_second", "Output frame rate; ignored when matching the input."
         )
-        expand_left: bool = SchemaField(default=False, description="Outpainting only: expand to the left.")
-        expand_right: bool = SchemaField(default=False, description="Outpainting only: expand to the right.")
-        expand_top: bool = SchemaField(default=False, description="Outpainting only: expand upwards.")
-        expand_bottom: bool = SchemaField(default=False, description="Outpainting only: expand downwards.")
-        expand_ratio: float = SchemaField(
-            default=0.25, ge=0.0, le=1.0, description="Outpainting only: 0.25 adds 25% on each chosen side."
+        seed: int | None = _wan("seed", "Random seed; empty for a random one.")
+        resolution: WanResolution = _wan("resolution", "Output resolution; auto follows the input.")
+        aspect_ratio: WanAspectRatio = _wan("aspect_ratio", "Output aspect ratio.")
+        num_inference_steps: int = _wan("num_inference_steps", "Sampling steps.")
+        guidance_scale: float = _wan("guidance_scale", "Classifier-free guidance scale.")
+        shift: float = _wan("shift", "Noise schedule shift.")
+        sampler: WanSampler = _wan("sampler", "The sampler.")
+        acceleration: WanAcceleration = _wan(
+            "acceleration", "Faster generation at a small cost in quality ('none' for full quality)."
         )
-        zoom_factor: float | None = SchemaField(
-            default=None, ge=0.0, description="Reframe only: zoom in relative to the canvas (0 = no zoom)."
+        enable_safety_checker: bool = _wan("enable_safety_checker", "Run fal's safety checker.")
+        enable_prompt_expansion: bool = _wan("enable_prompt_expansion", "Let fal expand the prompt.")
+        preprocess: bool = _wan("preprocess", "preprocess the input video.")
+        num_interpolated_frames: int = _wan(
+            "num_interpolated_frames", "Frames interpolated between each pair of generated frames."
         )
-        temporal_downsample_factor: int | None = SchemaField(
-            default=None, ge=0, description="Reframe only: frames to skip (0 = none); interpolated back."
+        temporal_downsample_factor: int = _wan(
+            "temporal_downsample_factor", "Frames to skip in the input (0 = none); interpolated back."
         )
-        interpolator_model: WanInterpolator = SchemaField(
-            default=WanInterpolator.FILM, description="Reframe only: frame interpolation model."
+        interpolator_model: WanInterpolator = _wan("interpolator_model", "Frame interpolation model.")
+        enable_auto_downsample: bool = _wan(
+            "enable_auto_downsample", "Lower the input's frame rate automatically for long inputs."
         )
+        auto_downsample_min_fps: float = _wan(
+            "auto_downsample_min_fps", "The lowest frame rate automatic downsampling goes to."
+        )
+        video_quality: WanVideoQuality = _wan("video_quality", "Quality of the output video's encoding.")
+        video_write_mode: WanWriteMode = _wan(
+            "video_write_mode", "Speed of the output video's encoding against its size."
+        )
+        transparency_mode: WanTransparency = _wan(
+            "transparency_mode", "How transparent parts of the input are filled."
+        )
+        expand_left: bool = _wan("expand_left", "expand to the left.")
+        expand_right: bool = _wan("expand_right", "expand to the right.")
+        expand_top: bool = _wan("expand_top", "expand upwards.")
+        expand_bottom: bool = _wan("expand_bottom", "expand downwards.")
+        expand_ratio: float = _wan("expand_ratio", "0.25 adds 25% on each chosen side.")
+        zoom_factor: float = _wan("zoom_factor", "zoom in relative to the canvas (0 = no zoom).")
+        trim_borders: bool = _wan("trim_borders", "trim black borders from the input first.")
 
     class Output(FalEditedVideoOutput):
         prompt: str = SchemaField(default="", description="The prompt fal used.")
@@ -320,10 +286,7 @@ class WanVaceVideoBlock(FalBlockBase):
             test_input={"task": "depth", "video_url": SAMPLE_VIDEO, "prompt": "A knight riding through fog"},
             sample_result={"video": SAMPLE_FILE, "prompt": "A knight riding through fog", "seed": 7},
             test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
+                *_FILE_OUTPUTS,
                 ("prompt", "A knight riding through fog"),
                 ("seed", 7),
                 ("logs", TEST_LOGS),
@@ -331,139 +294,155 @@ class WanVaceVideoBlock(FalBlockBase):
         )
 
     def endpoint_for(self, input_data: Any) -> str:
-        return f"{self.endpoint}/{WanVaceTask(input_data.task).value}"
+        return WAN_TASKS[input_data.task]
 
     def doc_endpoints(self) -> list[str]:
-        return [f"{self.endpoint}/{task.value}" for task in WanVaceTask]
+        return list(WAN_ENDPOINTS)
+
+    def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
+        return media_rules(WAN_TASKS[input_data.task])
 
     def check_input(self, input_data: Any) -> None:
-        task = WanVaceTask(input_data.task).value
-        for name in WAN_REQUIRED[task]:
-            value = getattr(input_data, name)
+        task = input_data.task
+        for name in sorted(fal_spec.entry(WAN_TASKS[task]).required):
+            value = getattr(input_data, name, None)
             if value is None or not str(value).strip():
-                raise InputProblem(name, f"the {task} task needs {_WHAT[name]}")
+                raise InputProblem(name, f"the {task} task needs it")
         fields = type(input_data).model_fields
         for name, tasks in WAN_TASK_FIELDS.items():
-            value = getattr(input_data, name)
+            value = getattr(input_data, name, None)
             if task not in tasks and value != fields[name].get_default(call_default_factory=True):
-                only = " and ".join(sorted(tasks))
-                raise InputProblem(name, f"only the {only} task takes it, not {task}")
+                takes = "task takes" if len(tasks) == 1 else "tasks take"
+                raise InputProblem(name, f"only the {_tasks(tasks)} {takes} it, not {task}")
         if task == "outpainting" and not any(getattr(input_data, side) for side in _EXPAND_SIDES):
             raise InputProblem("expand_left", "the outpainting task needs at least one side to expand")
 
     def fal_arguments(self, input_data: Any) -> dict[str, Any]:
-        task = WanVaceTask(input_data.task).value
-        arguments = super().fal_arguments(input_data)
-        for name, tasks in WAN_TASK_FIELDS.items():
-            if task not in tasks:
-                arguments.pop(name, None)
-        if not arguments.get("ref_image_urls"):
-            arguments.pop("ref_image_urls", None)
-        return arguments
+        takes = _WAN_FIELDS[input_data.task]
+        return {name: value for name, value in super().fal_arguments(input_data).items() if name in takes}
 
 
 # ---- LTX-Video 13B distilled multiconditioning ---------------------------------------------------
+
+LTX = "fal-ai/ltx-video-13b-distilled/multiconditioning"
+
+LtxResolution = Annotated[str, choices(LTX, "resolution")]
+LtxAspectRatio = Annotated[str, choices(LTX, "aspect_ratio")]
+LtxConditioningType = Annotated[str, choices(LTX, "videos[].conditioning_type")]
+LoraTarget = Annotated[str, choices(LTX, "loras[].target")]
 
 
 class LtxImageCondition(BaseModel):
     """An image the video passes through at a given frame."""
 
-    image_url: MediaFileType = SchemaField(title="Image", description="The conditioning image.")
-    start_frame_num: int = SchemaField(
-        default=0, ge=0, description="Frame where the image applies (0 = first)."
+    image_url: MediaFileType = spec_field(
+        LTX, "images[].image_url", title="Image", description="The conditioning image."
     )
-    strength: float = SchemaField(
-        default=1.0, ge=0.0, le=1.0, description="How strongly the image is followed."
+    start_frame_num: int = spec_field(
+        LTX, "images[].start_frame_num", description="Frame where the image applies (0 = first)."
     )
+    strength: float = spec_field(LTX, "images[].strength", description="How strongly the image is followed.")
 
 
 class LtxVideoCondition(BaseModel):
-    """A video whose frames condition the output from a given frame (field names unverified)."""
+    """A video whose frames condition the output from a given frame."""
 
-    video_url: MediaFileType = SchemaField(title="Video", description="The conditioning video.")
-    start_frame_num: int = SchemaField(
-        default=0, ge=0, description="Frame where the video applies (0 = first)."
+    video_url: MediaFileType = spec_field(
+        LTX, "videos[].video_url", title="Video", description="The conditioning video."
     )
-    strength: float = SchemaField(
-        default=1.0, ge=0.0, le=1.0, description="How strongly the video is followed."
+    start_frame_num: int = spec_field(
+        LTX, "videos[].start_frame_num", description="Frame where the video applies (0 = first)."
+    )
+    strength: float = spec_field(LTX, "videos[].strength", description="How strongly the video is followed.")
+    conditioning_type: LtxConditioningType | None = spec_field(
+        LTX, "videos[].conditioning_type", description="What of the video conditions the output."
+    )
+    preprocess: bool = spec_field(
+        LTX, "videos[].preprocess", description="Turn the video into its depth, pose or edges first."
+    )
+    target_fps: int = spec_field(
+        LTX, "videos[].target_fps", description="Frame rate to resample the video to."
+    )
+    resample_fps: bool = spec_field(
+        LTX, "videos[].resample_fps", description="Resample the video to target_fps."
+    )
+    reverse_video: bool = spec_field(LTX, "videos[].reverse_video", description="Play the video backwards.")
+    limit_num_frames: bool = spec_field(
+        LTX, "videos[].limit_num_frames", description="Use at most max_num_frames of the video."
+    )
+    max_num_frames: int = spec_field(
+        LTX, "videos[].max_num_frames", description="The most frames used when limiting."
     )
 
 
 class LoraWeight(BaseModel):
     """LoRA weights applied to the model."""
 
-    path: str = SchemaField(description="URL or path to the LoRA weights (e.g. a Hugging Face repository).")
-    weight_name: str | None = SchemaField(
-        default=None, description="Weight file name; only for a Hugging Face repository with several weights."
+    path: str = spec_field(
+        LTX, "loras[].path", description="URL or path to the LoRA weights (e.g. a Hugging Face repository)."
     )
-    scale: float = SchemaField(
-        default=1.0, description="Multiplier applied to the LoRA weights when loading."
+    weight_name: str | None = spec_field(
+        LTX,
+        "loras[].weight_name",
+        description="Weight file name; only for a Hugging Face repository with several weights.",
     )
-
-
-class LtxResolution(str, Enum):
-    P480 = "480p"
-    P720 = "720p"
-
-
-class LtxAspectRatio(str, Enum):
-    PORTRAIT = "9:16"
-    SQUARE = "1:1"
-    LANDSCAPE = "16:9"
-    AUTO = "auto"
+    scale: float = spec_field(LTX, "loras[].scale", description="Multiplier applied to the LoRA weights.")
+    target: LoraTarget = spec_field(
+        LTX, "loras[].target", description="Which part of the model the LoRA applies to."
+    )
 
 
 class LtxVideoMulticonditioningBlock(FalBlockBase):
     """LTX-Video 13B distilled: a prompt plus any number of images and videos pinned to frames."""
 
-    endpoint = "fal-ai/ltx-video-13b-distilled/multiconditioning"
-    schema_source = (
-        "seed 004 §3 (main input, LoRAWeight); image item fields from the page's example; the video item "
-        "({video_url, start_frame_num, strength}) is not defined there and is unverified"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"images[].image_url": IMAGE, "videos[].video_url": VIDEO}
+    endpoint = LTX
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(LTX)
 
     class Input(FalJobInput):
-        prompt: str = SchemaField(description="What the video should show.", min_length=1)
-        images: list[LtxImageCondition] = SchemaField(
-            default_factory=list, description="Images to pass through, each at its frame.", advanced=False
+        prompt: str = spec_field(LTX, "prompt", description="What the video should show.")
+        images: list[LtxImageCondition] = spec_field(
+            LTX, "images", description="Images to pass through, each at its frame.", advanced=False
         )
-        videos: list[LtxVideoCondition] = SchemaField(
-            default_factory=list, description="Videos to condition on, each from its frame.", advanced=False
+        videos: list[LtxVideoCondition] = spec_field(
+            LTX, "videos", description="Videos to condition on, each from its frame.", advanced=False
         )
-        negative_prompt: str = SchemaField(
-            default="worst quality, inconsistent motion, blurry, jittery, distorted",
-            description="What to avoid.",
+        negative_prompt: str = spec_field(LTX, "negative_prompt", description="What to avoid.")
+        loras: list[LoraWeight] = spec_field(LTX, "loras", description="LoRA weights to apply.")
+        resolution: LtxResolution = spec_field(LTX, "resolution", description="Output resolution.")
+        aspect_ratio: LtxAspectRatio = spec_field(LTX, "aspect_ratio", description="Output aspect ratio.")
+        seed: int | None = spec_field(LTX, "seed", description="Random seed; empty for a random one.")
+        num_frames: int = spec_field(LTX, "num_frames", description="Frames in the video.")
+        frame_rate: int = spec_field(LTX, "frame_rate", description="Output frame rate.")
+        first_pass_num_inference_steps: int = spec_field(
+            LTX, "first_pass_num_inference_steps", description="Steps in the first pass."
         )
-        loras: list[LoraWeight] = SchemaField(default_factory=list, description="LoRA weights to apply.")
-        resolution: LtxResolution = SchemaField(default=LtxResolution.P720, description="Output resolution.")
-        aspect_ratio: LtxAspectRatio = SchemaField(
-            default=LtxAspectRatio.AUTO, description="Output aspect ratio."
+        second_pass_num_inference_steps: int = spec_field(
+            LTX, "second_pass_num_inference_steps", description="Steps in the second pass."
         )
-        seed: int | None = SchemaField(default=None, description="Random seed; unset for a random one.")
-        num_frames: int = SchemaField(default=121, ge=1, description="Frames in the video.")
-        first_pass_num_inference_steps: int = SchemaField(
-            default=8, ge=1, description="Steps in the first pass."
+        second_pass_skip_initial_steps: int = spec_field(
+            LTX,
+            "second_pass_skip_initial_steps",
+            description="Initial second-pass steps skipped (focus on details).",
         )
-        first_pass_skip_final_steps: int = SchemaField(
-            default=1, ge=0, description="Final first-pass steps skipped (focus on large changes)."
+        enable_detail_pass: bool = spec_field(
+            LTX, "enable_detail_pass", description="Run an extra pass that adds detail (slower)."
         )
-        second_pass_num_inference_steps: int = SchemaField(
-            default=8, ge=1, description="Steps in the second pass."
+        temporal_adain_factor: float = spec_field(
+            LTX, "temporal_adain_factor", description="How strongly colours are kept steady across frames."
         )
-        second_pass_skip_initial_steps: int = SchemaField(
-            default=5, ge=0, description="Initial second-pass steps skipped (focus on details)."
+        tone_map_compression_ratio: float = spec_field(
+            LTX, "tone_map_compression_ratio", description="Tone-map compression of the output (0 = none)."
         )
-        frame_rate: int = SchemaField(default=30, ge=1, description="Output frame rate.")
-        expand_prompt: bool = SchemaField(
-            default=False, description="Expand the prompt with a language model."
+        expand_prompt: bool = spec_field(
+            LTX, "expand_prompt", description="Expand the prompt with a language model."
         )
-        reverse_video: bool = SchemaField(default=False, description="Reverse the output video.")
-        enable_safety_checker: bool = SchemaField(default=True, description="Run fal's safety checker.")
-        constant_rate_factor: int = SchemaField(
-            default=35,
-            ge=0,
-            le=51,
+        reverse_video: bool = spec_field(LTX, "reverse_video", description="Reverse the output video.")
+        enable_safety_checker: bool = spec_field(
+            LTX, "enable_safety_checker", description="Run fal's safety checker."
+        )
+        constant_rate_factor: int = spec_field(
+            LTX,
+            "constant_rate_factor",
             description="CRF the input media is compressed with (closer to training data).",
         )
 
@@ -481,10 +460,7 @@ class LtxVideoMulticonditioningBlock(FalBlockBase):
             },
             sample_result={"video": SAMPLE_FILE, "prompt": "A portrait that comes alive", "seed": 3},
             test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
+                *_FILE_OUTPUTS,
                 ("prompt", "A portrait that comes alive"),
                 ("seed", 3),
                 ("logs", TEST_LOGS),
@@ -499,62 +475,47 @@ class LtxVideoMulticonditioningBlock(FalBlockBase):
                         f"{kind}[{index}].start_frame_num",
                         f"{item.start_frame_num} is past the last frame ({input_data.num_frames - 1})",
                     )
-        for skip, steps in (
-            ("first_pass_skip_final_steps", "first_pass_num_inference_steps"),
-            ("second_pass_skip_initial_steps", "second_pass_num_inference_steps"),
-        ):
-            if getattr(input_data, skip) >= getattr(input_data, steps):
-                raise InputProblem(skip, f"must be less than {steps} ({getattr(input_data, steps)})")
+        skip, steps = input_data.second_pass_skip_initial_steps, input_data.second_pass_num_inference_steps
+        if skip >= steps:
+            raise InputProblem(
+                "second_pass_skip_initial_steps",
+                f"must be less than second_pass_num_inference_steps ({steps})",
+            )
 
 
 # ---- AnimateDiff turbo ---------------------------------------------------------------------------
 
-
-class AnimateDiffMotion(str, Enum):
-    ZOOM_OUT = "zoom-out"
-    ZOOM_IN = "zoom-in"
-    PAN_LEFT = "pan-left"
-    PAN_RIGHT = "pan-right"
-    TILT_UP = "tilt-up"
-    TILT_DOWN = "tilt-down"
+ANIMATEDIFF = "fal-ai/fast-animatediff/turbo/video-to-video"
 
 
 class FastAnimateDiffTurboVideoToVideoBlock(FalBlockBase):
     """Re-animate the first seconds of a video in a new style with AnimateDiff turbo."""
 
-    endpoint = "fal-ai/fast-animatediff/turbo/video-to-video"
-    schema_source = (
-        "seed 004 §8; the `motions` values (missing there) from fal-js's generated types for this endpoint"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO}
+    endpoint = ANIMATEDIFF
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(ANIMATEDIFF)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(
-            title="Video", description="The video to re-animate (GIF or video)."
+        video_url: MediaFileType = spec_field(
+            ANIMATEDIFF, "video_url", title="Video", description="The video to re-animate (GIF or video)."
         )
-        prompt: str = SchemaField(
-            description="What the result should look like; be descriptive.", min_length=1
+        prompt: str = spec_field(
+            ANIMATEDIFF, "prompt", description="What the result should look like; be descriptive."
         )
-        first_n_seconds: int = SchemaField(
-            default=3, ge=1, description="Only the first N seconds are animated."
+        first_n_seconds: int = spec_field(
+            ANIMATEDIFF, "first_n_seconds", description="Only the first N seconds are animated."
         )
-        negative_prompt: str = SchemaField(
-            default="(bad quality, worst quality:1.2), ugly faces, bad anime", description="What to avoid."
+        negative_prompt: str = spec_field(ANIMATEDIFF, "negative_prompt", description="What to avoid.")
+        num_inference_steps: int = spec_field(
+            ANIMATEDIFF, "num_inference_steps", description="Sampling steps."
         )
-        num_inference_steps: int = SchemaField(
-            default=8, ge=1, description="Steps; 4–12 is recommended for turbo."
+        strength: float = spec_field(
+            ANIMATEDIFF, "strength", description="How much of the input video stays in the output."
         )
-        strength: float = SchemaField(
-            default=0.7, ge=0.0, le=1.0, description="How much of the input video stays in the output."
+        guidance_scale: float = spec_field(
+            ANIMATEDIFF, "guidance_scale", description="How closely to follow the prompt."
         )
-        guidance_scale: float = SchemaField(
-            default=1.0, ge=0.0, description="How closely to follow the prompt."
-        )
-        seed: int | None = SchemaField(default=None, description="Random seed; unset for a random one.")
-        fps: int = SchemaField(default=8, ge=1, description="Frames per second taken from the video.")
-        motions: list[AnimateDiffMotion] | None = SchemaField(
-            default=None, description="Camera motions to apply (motion LoRAs)."
-        )
+        seed: int | None = spec_field(ANIMATEDIFF, "seed", description="Random seed; empty for a random one.")
+        fps: int = spec_field(ANIMATEDIFF, "fps", description="Frames per second taken from the video.")
 
     class Output(FalEditedVideoOutput):
         seed: int = SchemaField(default=0, description="The seed fal used.")
@@ -565,39 +526,49 @@ class FastAnimateDiffTurboVideoToVideoBlock(FalBlockBase):
             description="Re-animate a video in a new style with AnimateDiff turbo (first seconds only).",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "An anime city street, fireworks"},
             sample_result={"video": SAMPLE_FILE, "seed": 11},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
-                ("seed", 11),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("seed", 11), ("logs", TEST_LOGS)],
         )
 
 
-# ---- Kling 2.6 pro video-to-video (schema unverified) --------------------------------------------
+# ---- Kling O1 video-to-video edit ----------------------------------------------------------------
+
+KLING_O1_EDIT = "fal-ai/kling-video/o1/video-to-video/edit"
 
 
-class KlingV26ProVideoToVideoBlock(FalBlockBase):
-    """Kling 2.6 pro video-to-video: style transfer guided by a prompt (schema unverified)."""
+class KlingO1VideoEditBlock(FalBlockBase):
+    """Kling O1 video-to-video edit: restyle or change a video by a prompt, with reference images.
 
-    endpoint = "fal-ai/kling-video/v2.6/pro/video-to-video"
-    schema_source = (
-        "UNVERIFIED: no fal schema found for this id (seed 002 names it only: 'style transfer, motion "
-        "retargeting'). Inputs from the closest documented fal Kling video input, Kling O1 video-to-video "
-        "edit (prompt, video_url ≤200 MB, keep_audio default false), plus the Kling 2.6 family's "
-        "negative_prompt default and 2500-character prompt limit"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": MediaRule("video", max_bytes=200 * MB)}
+    This block was the Kling 2.6 Pro video-to-video block, whose endpoint
+    (`fal-ai/kling-video/v2.6/pro/video-to-video`) fal has never published; it keeps that block's id,
+    so graphs built on it keep working, and calls fal's real Kling video-to-video edit endpoint.
+    """
+
+    endpoint = KLING_O1_EDIT
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(KLING_O1_EDIT)
+    fal_fields_left_out = {
+        "elements": "characters or objects given as a frontal image plus reference images each: a list "
+        "of files inside a list, which the block's file checks do not cover"
+    }
 
     class Input(FalJobInput):
-        prompt: str = SchemaField(description="How to transform the video.", min_length=1, max_length=2500)
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to transform.")
-        negative_prompt: str = SchemaField(
-            default="blur, distort, and low quality", description="What to avoid."
+        prompt: str = spec_field(
+            KLING_O1_EDIT,
+            "prompt",
+            description="How to change the video; refer to the reference images as @Image1, @Image2, ...",
+            placeholder="Make it claymation, keep the camera move",
         )
-        keep_audio: bool = SchemaField(default=False, description="Keep the source video's audio.")
+        video_url: MediaFileType = spec_field(
+            KLING_O1_EDIT, "video_url", title="Video", description="The video to change (mp4 or mov)."
+        )
+        keep_audio: bool = spec_field(
+            KLING_O1_EDIT, "keep_audio", description="Keep the source video's audio."
+        )
+        image_urls: list[MediaFileType] | None = spec_field(
+            KLING_O1_EDIT,
+            "image_urls",
+            title="Reference images",
+            description="Images for style or appearance, referred to in the prompt as @Image1, @Image2, ...",
+        )
 
     class Output(FalEditedVideoOutput):
         pass
@@ -605,14 +576,9 @@ class KlingV26ProVideoToVideoBlock(FalBlockBase):
     def __init__(self) -> None:
         super().__init__(
             id="c37851b2-a076-485c-b3bc-5ad6879c15b4",
-            description="Transform a video's style with Kling 2.6 pro video-to-video (schema unverified).",
+            description="Restyle or change a video from a prompt and reference images with Kling O1 "
+            "video-to-video edit on fal.ai.",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "Make it claymation"},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 1024),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("logs", TEST_LOGS)],
         )

@@ -1,14 +1,18 @@
-"""Video enhancement: more pixels (upscaling) or more frames (interpolation), same content."""
+"""Video enhancement: more pixels (upscaling) or more frames (interpolation), same content.
+
+Fields, defaults and limits are the endpoints' `fal_spec` entries.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from blocks._sdk import MediaFileType, SchemaField
+from blocks._sdk import MediaFileType
 
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
-from ._editing import VIDEO, FalEditedVideoOutput
+from ._editing import FalEditedVideoOutput
 from ._files import MediaRule
+from ._spec_fields import media_rules, spec_field
 
 SAMPLE_VIDEO = "https://storage.googleapis.com/falserverless/videos/_o3VmzjOytBwRjCVPFX6i_output.mp4"
 SAMPLE_FILE = {
@@ -16,19 +20,30 @@ SAMPLE_FILE = {
     "content_type": "video/mp4",
     "file_size": 8192,
 }
+_OUTPUTS = [
+    ("request_id", TEST_REQUEST_ID),
+    ("video_url", "https://v3.fal.media/files/koala/upscaled.mp4"),
+    ("content_type", "video/mp4"),
+    ("file_size", 8192),
+    ("logs", TEST_LOGS),
+]
+
+UPSCALER = "fal-ai/video-upscaler"
+AMT = "fal-ai/amt-interpolation"
 
 
 class VideoUpscalerBlock(FalBlockBase):
     """Upscale every frame of a video by a factor."""
 
-    endpoint = "fal-ai/video-upscaler"
-    schema_source = "seed 004 §9 (fal API page for video-upscaler); no range given for scale"
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO}
+    endpoint = UPSCALER
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(UPSCALER)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to upscale.")
-        scale: float = SchemaField(
-            default=2.0, ge=1.0, description="Scale factor for width and height.", advanced=False
+        video_url: MediaFileType = spec_field(
+            UPSCALER, "video_url", title="Video", description="The video to upscale."
+        )
+        scale: float = spec_field(
+            UPSCALER, "scale", description="Scale factor for width and height.", advanced=False
         )
 
     class Output(FalEditedVideoOutput):
@@ -37,33 +52,30 @@ class VideoUpscalerBlock(FalBlockBase):
     def __init__(self) -> None:
         super().__init__(
             id="f70664d9-e53b-4fc4-a470-ca5c5b92fd71",
-            description="Upscale a video (2x by default).",
+            description="Upscale a video: every frame, by a factor.",
             test_input={"video_url": SAMPLE_VIDEO, "scale": 2.0},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/koala/upscaled.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 8192),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=_OUTPUTS,
         )
 
 
 class AmtInterpolationBlock(FalBlockBase):
     """Insert in-between frames with AMT for smoother motion."""
 
-    endpoint = "fal-ai/amt-interpolation"
-    schema_source = "seed 004 §10 (fal API page for amt-interpolation); no ranges given"
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO}
+    endpoint = AMT
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(AMT)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to interpolate.")
-        output_fps: int = SchemaField(
-            default=24, ge=1, description="Output frames per second.", advanced=False
+        video_url: MediaFileType = spec_field(
+            AMT, "video_url", title="Video", description="The video to interpolate."
         )
-        recursive_interpolation_passes: int = SchemaField(
-            default=2, ge=1, description="Recursive passes; each roughly doubles the frames."
+        output_fps: int = spec_field(
+            AMT, "output_fps", description="Output frames per second.", advanced=False
+        )
+        recursive_interpolation_passes: int = spec_field(
+            AMT,
+            "recursive_interpolation_passes",
+            description="Recursive passes; each roughly doubles the frames.",
         )
 
     class Output(FalEditedVideoOutput):
@@ -75,11 +87,5 @@ class AmtInterpolationBlock(FalBlockBase):
             description="Smooth a video's motion by interpolating new frames between its frames (AMT).",
             test_input={"video_url": SAMPLE_VIDEO, "output_fps": 24},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/koala/upscaled.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 8192),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=_OUTPUTS,
         )

@@ -1,15 +1,20 @@
-"""Video extension: the input video followed by newly generated frames."""
+"""Video extension: the input video followed by newly generated frames.
+
+Fields, values, defaults and limits are the endpoints' `fal_spec` entries. fal's newest endpoint
+types no longer list MAGI-1 extend (its entry says `unlisted`): the block stays, and
+`fal-video schemas check` against live fal tells whether fal still serves it.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from blocks._sdk import MediaFileType, SchemaField
 
 from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
-from ._editing import VIDEO, FalEditedVideoOutput
+from ._editing import FalEditedVideoOutput
 from ._files import MediaRule
+from ._spec_fields import choices, media_rules, spec_field
 
 SAMPLE_VIDEO = "https://v3.fal.media/files/zebra/w4T087gvzG5LMGipMpPCO_pour-2s.mp4"
 SAMPLE_FILE = {
@@ -17,65 +22,65 @@ SAMPLE_FILE = {
     "content_type": "video/mp4",
     "file_size": 2048,
 }
+_FILE_OUTPUTS = [
+    ("request_id", TEST_REQUEST_ID),
+    ("video_url", "https://v3.fal.media/files/rabbit/output.mp4"),
+    ("content_type", "video/mp4"),
+    ("file_size", 2048),
+]
 
+MAGI_EXTEND = "fal-ai/magi/extend-video"
+PIXVERSE_EXTEND_FAST = "fal-ai/pixverse/extend/fast"
 
-class MagiResolution(str, Enum):
-    P480 = "480p"
-    P720 = "720p"
-
-
-class MagiSteps(int, Enum):
-    S4 = 4
-    S8 = 8
-    S16 = 16
-    S32 = 32
-    S64 = 64
-
-
-class MagiAspectRatio(str, Enum):
-    AUTO = "auto"
-    LANDSCAPE = "16:9"
-    PORTRAIT = "9:16"
-    SQUARE = "1:1"
+MagiResolution = Annotated[str, choices(MAGI_EXTEND, "resolution")]
+MagiSteps = Annotated[int, choices(MAGI_EXTEND, "num_inference_steps")]
+MagiAspectRatio = Annotated[str, choices(MAGI_EXTEND, "aspect_ratio")]
+PixverseExtendStyle = Annotated[str, choices(PIXVERSE_EXTEND_FAST, "style")]
+PixverseFastResolution = Annotated[str, choices(PIXVERSE_EXTEND_FAST, "resolution")]
+PixverseModel = Annotated[str, choices(PIXVERSE_EXTEND_FAST, "model")]
 
 
 class MagiExtendVideoBlock(FalBlockBase):
     """MAGI-1: keep the video up to a frame, then generate what comes next."""
 
-    endpoint = "fal-ai/magi/extend-video"
-    schema_source = "seed 004 §4 (fal API page for magi/extend-video); required markers lost"
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO}
+    endpoint = MAGI_EXTEND
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(MAGI_EXTEND)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(
+        video_url: MediaFileType = spec_field(
+            MAGI_EXTEND,
+            "video_url",
             title="Video",
             description="The beginning of the video; resized and centre-cropped if its aspect ratio differs.",
         )
-        prompt: str = SchemaField(
-            default="",
-            description="What happens next (fal requires the field; it may be empty).",
+        prompt: str = spec_field(
+            MAGI_EXTEND,
+            "prompt",
+            description="What happens next.",
             placeholder="The camera keeps following the runner into the forest",
-            advanced=False,
         )
-        num_frames: int = SchemaField(
-            default=96,
-            ge=96,
-            le=192,
-            description="Frames to generate (96–192); each 24 beyond 96 is one more billing unit.",
+        num_frames: int = spec_field(
+            MAGI_EXTEND,
+            "num_frames",
+            description="Frames to generate; each 24 beyond the minimum is one more billing unit.",
         )
-        start_frame: int | None = SchemaField(
-            default=None,
-            ge=0,
-            description="Frames before this one are kept unchanged; unset: 32 frames before the end.",
+        start_frame: int | None = spec_field(
+            MAGI_EXTEND,
+            "start_frame",
+            description="Frames before this one are kept unchanged; empty: 32 frames before the end.",
         )
-        seed: int | None = SchemaField(default=None, description="Random seed; unset for a random one.")
-        resolution: MagiResolution = SchemaField(
-            default=MagiResolution.P720, description="480p is 0.5 billing units, 720p is 1."
+        seed: int | None = spec_field(MAGI_EXTEND, "seed", description="Random seed; empty for a random one.")
+        resolution: MagiResolution = spec_field(
+            MAGI_EXTEND, "resolution", description="480p is 0.5 billing units, 720p is 1."
         )
-        num_inference_steps: MagiSteps = SchemaField(default=MagiSteps.S16, description="Sampling steps.")
-        enable_safety_checker: bool = SchemaField(default=True, description="Run fal's safety checker.")
-        aspect_ratio: MagiAspectRatio = SchemaField(
-            default=MagiAspectRatio.AUTO, description="Output aspect ratio."
+        num_inference_steps: MagiSteps = spec_field(
+            MAGI_EXTEND, "num_inference_steps", description="Sampling steps."
+        )
+        enable_safety_checker: bool = spec_field(
+            MAGI_EXTEND, "enable_safety_checker", description="Run fal's safety checker."
+        )
+        aspect_ratio: MagiAspectRatio = spec_field(
+            MAGI_EXTEND, "aspect_ratio", description="Output aspect ratio."
         )
 
     class Output(FalEditedVideoOutput):
@@ -87,58 +92,42 @@ class MagiExtendVideoBlock(FalBlockBase):
             description="Extend a video with MAGI-1: the input (up to a start frame) followed by new frames.",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "The pour continues"},
             sample_result={"video": SAMPLE_FILE, "seed": 5},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/rabbit/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 2048),
-                ("seed", 5),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("seed", 5), ("logs", TEST_LOGS)],
         )
-
-
-class PixverseExtendStyle(str, Enum):
-    """Styles exactly as fal's extend page lists them ('day' where other Pixverse pages say 'clay')."""
-
-    ANIME = "anime"
-    ANIMATION_3D = "3d_animation"
-    DAY = "day"
-    CYBERPUNK = "cyberpunk"
-    COMIC = "comic"
-
-
-class PixverseFastResolution(str, Enum):
-    P360 = "360p"
-    P540 = "540p"
-    P720 = "720p"
-
-
-class PixverseModel(str, Enum):
-    V3_5 = "v3.5"
-    V4 = "v4"
-    V4_5 = "v4.5"
 
 
 class PixverseExtendFastBlock(FalBlockBase):
     """Pixverse fast extend: new content generated from the end of the video."""
 
-    endpoint = "fal-ai/pixverse/extend/fast"
-    schema_source = (
-        "seed 004 §7 `FastExtendRequest` (fal API page for pixverse/extend/fast); required markers lost"
-    )
-    media_inputs: ClassVar[dict[str, MediaRule]] = {"video_url": VIDEO}
+    endpoint = PIXVERSE_EXTEND_FAST
+    media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(PIXVERSE_EXTEND_FAST)
 
     class Input(FalJobInput):
-        video_url: MediaFileType = SchemaField(title="Video", description="The video to extend.")
-        prompt: str = SchemaField(description="How the video should continue.", min_length=1)
-        negative_prompt: str = SchemaField(default="", description="What to avoid.")
-        style: PixverseExtendStyle | None = SchemaField(default=None, description="Style of the extension.")
-        resolution: PixverseFastResolution = SchemaField(
-            default=PixverseFastResolution.P720, description="Resolution (fast mode has no 1080p)."
+        video_url: MediaFileType = spec_field(
+            PIXVERSE_EXTEND_FAST, "video_url", title="Video", description="The video to extend."
         )
-        model: PixverseModel = SchemaField(default=PixverseModel.V4_5, description="Pixverse model version.")
-        seed: int | None = SchemaField(default=None, description="Random seed; unset for a random one.")
+        prompt: str = spec_field(PIXVERSE_EXTEND_FAST, "prompt", description="How the video should continue.")
+        negative_prompt: str = spec_field(
+            PIXVERSE_EXTEND_FAST, "negative_prompt", description="What to avoid."
+        )
+        style: PixverseExtendStyle | None = spec_field(
+            PIXVERSE_EXTEND_FAST, "style", description="Style of the extension."
+        )
+        resolution: PixverseFastResolution = spec_field(
+            PIXVERSE_EXTEND_FAST, "resolution", description="Resolution of the extended video."
+        )
+        model: PixverseModel = spec_field(
+            PIXVERSE_EXTEND_FAST, "model", description="Pixverse model version."
+        )
+        generate_audio_switch: bool = spec_field(
+            PIXVERSE_EXTEND_FAST,
+            "generate_audio_switch",
+            title="Generate audio",
+            description="Add sound to the extension (fal may charge more for it).",
+        )
+        seed: int | None = spec_field(
+            PIXVERSE_EXTEND_FAST, "seed", description="Random seed; empty for a random one."
+        )
 
     class Output(FalEditedVideoOutput):
         pass
@@ -149,11 +138,5 @@ class PixverseExtendFastBlock(FalBlockBase):
             description="Extend a video from its ending with Pixverse (fast mode).",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "A kid is talking into camera"},
             sample_result={"video": SAMPLE_FILE},
-            test_output=[
-                ("request_id", TEST_REQUEST_ID),
-                ("video_url", "https://v3.fal.media/files/rabbit/output.mp4"),
-                ("content_type", "video/mp4"),
-                ("file_size", 2048),
-                ("logs", TEST_LOGS),
-            ],
+            test_output=[*_FILE_OUTPUTS, ("logs", TEST_LOGS)],
         )
