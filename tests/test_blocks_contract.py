@@ -30,7 +30,7 @@ BLOCKS = load_blocks()
 
 
 def test_blocks_are_found() -> None:
-    assert len(BLOCKS) == 31
+    assert len(BLOCKS) == 32
     assert "AIVideoGeneratorBlock" in {block.name for block in BLOCKS.values()}
 
 

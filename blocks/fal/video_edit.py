@@ -547,7 +547,8 @@ class KlingO1VideoEditBlock(FalBlockBase):
     media_inputs: ClassVar[dict[str, MediaRule]] = media_rules(KLING_O1_EDIT)
     fal_fields_left_out = {
         "elements": "characters or objects given as a frontal image plus reference images each: a list "
-        "of files inside a list, which the block's file checks do not cover"
+        "of files inside a list, which the block's file checks do not cover (the Fal Any Endpoint block "
+        "sends it as URLs)"
     }
 
     class Input(FalJobInput):
