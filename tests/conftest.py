@@ -16,6 +16,7 @@ import trustme
 from pydantic import SecretStr
 
 from blocks._sdk import Block
+from blocks.fal.preflight import LocalFilePolicy, local_files_allowed
 from credentials import FalCredentials, credentials_input
 from fal_sandbox.server import SandboxServer, route_fal_client
 
@@ -90,8 +91,9 @@ RunBlock = Callable[..., Awaitable[BlockRun]]
 
 
 @pytest.fixture
-def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials) -> RunBlock:
-    """Run a block through `execute` (the platform's path); assert the key leaked nowhere."""
+def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials, tmp_path: Path) -> RunBlock:
+    """Run a block through `execute` (the platform's path) as a standalone host that lets blocks
+    read local files under the test's tmp_path; assert the key leaked nowhere."""
     caplog.set_level(logging.DEBUG)
 
     async def run(
@@ -101,8 +103,9 @@ def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials
         record = BlockRun()
         data = {**FAST, **inputs, "credentials": credentials_input(creds)}
         try:
-            async for name, value in block.execute(data, credentials=creds):
-                record.outputs.append((name, value))
+            with local_files_allowed(LocalFilePolicy(root=tmp_path)):
+                async for name, value in block.execute(data, credentials=creds):
+                    record.outputs.append((name, value))
         except Exception as exc:  # the platform's error classes, checked by the tests
             record.failure = exc
         assert_no_secret(record, caplog)

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from pydantic import SecretStr
 
 from blocks._sdk import (
-    ON_PLATFORM,
     Block,
     BlockCategory,
     BlockOutput,
@@ -33,9 +32,10 @@ from credentials import (
 
 from ._client import fal_client_for
 from ._failures import FalJobError, InputProblem
-from ._files import MediaRule, Resolver, prepare_all
+from ._files import MediaRule, Resolver
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
+from .preflight import api_key_problem, check_run, upload_files
 from .pricing import estimate_usd
 
 TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
@@ -229,27 +229,15 @@ class FalBlockBase(Block):
     async def _prepare(
         self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
     ) -> tuple[str, dict[str, Any], str]:
-        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit."""
-        if not _secret_text(credentials):
-            raise InputProblem("credentials", "the fal API key is empty")
-        self.check_input(input_data)
-        endpoint = self.endpoint_for(input_data)
-        arguments = self.fal_arguments(input_data)
+        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit.
+        The checks are `preflight`'s, the same a host runs for every node before anything is paid."""
+        if (key_problem := api_key_problem(_secret_text(credentials))) is not None:
+            raise InputProblem("credentials", key_problem)
+        checked = await check_run(self, input_data, resolve=_platform_files(context))
         scope = f"{context.get('graph_id', '')}/{context.get('node_id', '')}"
-        key = ledger_key(scope, endpoint, arguments)  # from the inputs as given: uploads get new URLs
-        rules = self.media_rules(input_data)
-        if rules:
-            client = fal_client_for(credentials.api_key)
-            labels = self.media_labels(input_data)
-            arguments = await prepare_all(
-                arguments,
-                rules,
-                client,
-                allow_local_files=not ON_PLATFORM,
-                labels=labels,
-                resolve=_platform_files(context),
-            )
-        return endpoint, arguments, key
+        key = ledger_key(scope, checked.endpoint, checked.arguments)  # as given: uploads get new URLs
+        arguments = await upload_files(checked, fal_client_for(credentials.api_key))
+        return checked.endpoint, arguments, key
 
 
 def _platform_files(context: dict[str, Any]) -> Resolver | None:
