@@ -18,15 +18,7 @@ from blocks.fal._events import FalEvent, LogLine, QueuePosition, Started
 
 from .agent_graph import AgentGraph
 from .executor import NodeResult, RunObserver
-
-STATE_STYLES = {
-    "pending": "dim",
-    "running": "yellow",
-    "completed": "green",
-    "failed": "bold red",
-    "skipped": "dim",
-    "cancelled": "magenta",
-}
+from .report import STATE_STYLES, message_lines, one_line
 
 
 class ProgressDisplay(RunObserver, Protocol):
@@ -44,11 +36,6 @@ def progress_display(graph: AgentGraph, console: Console) -> ProgressDisplay:
     return PlainProgress(console.file)
 
 
-def one_line(text: str) -> str:
-    """A multi-line message (fal's 422 lists one field per line) as one line."""
-    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
 class PlainProgress:
     """`node: what happened`, one line per event."""
 
@@ -62,7 +49,8 @@ class PlainProgress:
         pass
 
     def _say(self, result: NodeResult, text: str) -> None:
-        self.stream.write(f"{result.node_id}: {one_line(text)}\n")
+        for line in message_lines(text):
+            self.stream.write(f"{result.node_id}: {line}\n")
         self.stream.flush()
 
     def node_started(self, result: NodeResult) -> None:
@@ -122,9 +110,12 @@ class LiveProgress:
         row.latest = one_line(result.error or result.skip_reason or row.latest)
 
     def __rich__(self) -> Table:
+        """Node and block names wrap rather than being cut (two nodes must never look alike); only
+        the latest log line is shortened to fit."""
         table = Table(title="fal-video", title_justify="left", expand=False)
-        for column in ("node", "block", "state", "queue", "elapsed", "latest"):
-            table.add_column(column, no_wrap=column != "latest", overflow="ellipsis")
+        for column in ("node", "block", "state", "queue", "elapsed"):
+            table.add_column(column, no_wrap=column not in ("node", "block"), overflow="fold")
+        table.add_column("latest", overflow="ellipsis", no_wrap=True, ratio=1, min_width=10)
         for row in self.rows.values():
             state = row.result.state if row.result else "pending"
             table.add_row(
