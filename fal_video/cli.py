@@ -300,6 +300,7 @@ async def _execute(
                     await interrupts.until_done_or_signalled(run)
                     if not run.done():
                         await interrupts.wind_down(run, unsettled=lambda: bool(execution.running_jobs()))
+                        execution.stop_observing()  # nodes still winding down no longer report
                 if run.done() and not run.cancelled() and run.exception() is not None:
                     raise run.exception()  # type: ignore[misc]
                 results = list(execution.results.values())

@@ -176,6 +176,10 @@ class GraphExecution:
         """Every request id any node produced, in node order."""
         return [request_id for result in self.results.values() for request_id in result.request_ids]
 
+    def stop_observing(self) -> None:
+        """No more progress reports: the host has said its last word (nodes may still wind down)."""
+        self.observer = _Unobserved()
+
     def running_jobs(self) -> list[tuple[str, str]]:
         """(node, request id) of every job of a running node not known to have ended or been cancelled."""
         return [

@@ -26,17 +26,19 @@ class SpendEstimate:
     unpriced: tuple[str, ...]
     """Nodes that submit a job fal publishes no price for (or one known only at run time)."""
 
-    @property
-    def jobs(self) -> int:
-        return len(self.priced) + len(self.unpriced)
-
     def describe(self) -> str:
-        """`estimated cost: $1.20 for 3 jobs (no published price for: render-mochi)`."""
-        jobs = f"{self.jobs} job{'s' if self.jobs != 1 else ''}"
-        text = f"estimated cost: ${self.total_usd:.2f} for {jobs}"
+        """`estimated cost: $1.20 for 2 jobs, plus 1 with no published price (render-mochi)`."""
+        unpriced = f"no published price ({', '.join(self.unpriced)})"
+        if not self.priced:
+            return f"estimated cost: unknown, fal publishes {unpriced}" if self.unpriced else "no fal jobs"
+        text = f"estimated cost: ${self.total_usd:.2f} for {_jobs(len(self.priced))}"
         if self.unpriced:
-            text += f" (no published price for: {', '.join(self.unpriced)})"
+            text += f", plus {len(self.unpriced)} with {unpriced}"
         return text
+
+
+def _jobs(count: int) -> str:
+    return f"{count} job{'s' if count != 1 else ''}"
 
 
 def estimate(plans: Iterable[NodePlan]) -> SpendEstimate:

@@ -35,6 +35,19 @@ def private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     return folder
 
 
+@pytest.fixture
+def no_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key in the environment: the command uses its embedded sandbox."""
+    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real-fal mode; the `sandbox` fixture has routed fal-client to loopback, so its journal sees all."""
+    monkeypatch.setenv("FAL_KEY", "cli-test-key")
+
+
 @dataclass
 class Gateway:
     """The sandbox as a user's own fal gateway: TLS on loopback, reached through fal-client's own

@@ -26,18 +26,6 @@ BLOCK_ID = "b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47"
 PROMPT_BLOCK_ID = "d27be4d1-47b3-466b-87bc-7edce8d0babf"
 
 
-@pytest.fixture
-def no_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def fake_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real-fal mode; the `sandbox` fixture has routed fal-client to loopback, so its journal sees all."""
-    monkeypatch.setenv("FAL_KEY", "cli-test-key")
-
-
 def test_blocks_lists_every_block_by_name_and_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["blocks"]) == 0
     out = capsys.readouterr().out
@@ -469,8 +457,10 @@ def test_runs_into_one_folder_never_overwrite_each_other(
         assert main(video) == 0
     clips = sorted(path.name for path in (tmp_path / "clips").iterdir())
     assert clips == ["AIVideoGenerator-video_url-2.mp4", "AIVideoGenerator-video_url.mp4"]
-    records = [json.loads((tmp_path / "metadata" / name).read_text()) for name in
-               ("AIVideoGenerator.json", "AIVideoGenerator-2.json")]  # fmt: skip
+    records = [
+        json.loads((tmp_path / "metadata" / name).read_text())
+        for name in ("AIVideoGenerator.json", "AIVideoGenerator-2.json")
+    ]
     assert [record["files"][0]["path"] for record in records] == [f"clips/{name}" for name in reversed(clips)]
 
 

@@ -125,8 +125,12 @@ async def test_list_items_are_checked_and_uploaded_by_location(
     }
     rules = {"images[].image_url": IMAGE, "refs[]": IMAGE}
     files = await check_all(arguments, rules, policy=anywhere_under(tmp_path))
-    assert [file.location for file in files] == [("images", 0, "image_url"), ("images", 1, "image_url"),
-                                                  ("refs", 0), ("refs", 1)]  # fmt: skip
+    assert [file.location for file in files] == [
+        ("images", 0, "image_url"),
+        ("images", 1, "image_url"),
+        ("refs", 0),
+        ("refs", 1),
+    ]
     ready = await upload_all(arguments, files, client)
     assert ready["images"][0]["image_url"].startswith(sandbox.url)
     assert ready["images"][0]["strength"] == 1
