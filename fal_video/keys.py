@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from blocks.fal.preflight import api_key_problem
+from credentials import key_problem
 
 from .errors import BadInput
 
@@ -32,7 +32,7 @@ def fal_key_problem(environ: Mapping[str, str] | None = None) -> str | None:
     if "FAL_KEY" in env and (env["FAL_KEY"].strip() or not pair_complete):
         if not env["FAL_KEY"].strip():
             return "FAL_KEY is set but blank; set it to your fal key, or unset it to use the sandbox"
-        return _named("FAL_KEY", api_key_problem(env["FAL_KEY"].strip()))
+        return _named("FAL_KEY", key_problem(env["FAL_KEY"].strip()))
     if key_id is None and key_secret is None:
         return None
     for name, value, other in (
@@ -43,7 +43,7 @@ def fal_key_problem(environ: Mapping[str, str] | None = None) -> str | None:
             return f"{other} is set but {name} is not; fal needs both (or FAL_KEY)"
         if not value.strip():
             return f"{name} is set but blank; fal needs both FAL_KEY_ID and FAL_KEY_SECRET (or FAL_KEY)"
-        if (problem := _named(name, api_key_problem(value.strip()))) is not None:
+        if (problem := _named(name, key_problem(value.strip()))) is not None:
             return problem
     return None
 

@@ -135,3 +135,11 @@ def assert_no_secret(record: BlockRun, caplog: pytest.LogCaptureFixture) -> None
     for text in texts:
         assert SECRET not in text
         assert SECRET.split(":")[1] not in text
+
+
+def names_field(message: str, field: str) -> bool:
+    """Whether an input error names `field`: our own checks say `field: ...`; the platform's schema
+    check words it as `jsonschema` does (`On instance['field']`, `'field' is a required property`)."""
+    return any(
+        mark in message for mark in (f"{field}: ", f"['{field}']", f"'{field}' is a required property")
+    )

@@ -24,7 +24,7 @@ from fal_video.cli import main
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-VIDEO_ID = "b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47"
+VIDEO_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
 PROMPT_ID = "d27be4d1-47b3-466b-87bc-7edce8d0babf"
 IMAGE_ID = "3b30d1cf-4560-47bd-aae6-9bc78eb2eaea"
 SORA = "fal-ai/sora-2/text-to-video"
@@ -426,14 +426,14 @@ async def test_bad_input_exits_2_and_nothing_reaches_fal(
         ({"FAL_KEY": "   "}, "FAL_KEY is set but blank"),
         (
             {"FAL_KEY": "abc\ndef"},
-            "FAL_KEY: the key contains a space, a line break or another control character",
+            "FAL_KEY: the key contains spaces, line breaks or control characters",
         ),
-        ({"FAL_KEY": "abc def"}, "FAL_KEY: the key contains a space"),
-        ({"FAL_KEY": "abc\x07def"}, "FAL_KEY: the key contains a space, a line break or another control"),
-        ({"FAL_KEY": "clé-secrète"}, "FAL_KEY: the key contains a non-ASCII character"),
+        ({"FAL_KEY": "abc def"}, "FAL_KEY: the key contains spaces"),
+        ({"FAL_KEY": "abc\x07def"}, "FAL_KEY: the key contains spaces, line breaks or control characters"),
+        ({"FAL_KEY": "clé-secrète"}, "FAL_KEY: the key contains non-ASCII characters"),
         (
             {"FAL_KEY_ID": "key-id-7c1", "FAL_KEY_SECRET": "se\tcret"},
-            "FAL_KEY_SECRET: the key contains a space",
+            "FAL_KEY_SECRET: the key contains spaces",
         ),
     ],
 )

@@ -22,7 +22,7 @@ from fal_video.cli import main
 FAL_VIDEO = Path(sys.executable).with_name("fal-video")
 FAST = ["--set", "max_poll_interval_seconds=0.05"]
 NOTICE = "sandbox: synthetic test clips, nothing is billed"
-BLOCK_ID = "b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47"
+BLOCK_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
 PROMPT_BLOCK_ID = "d27be4d1-47b3-466b-87bc-7edce8d0babf"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 FAL_VIDEO = Path(sys.executable).with_name("fal-video")
-VIDEO_ID = "b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47"
+VIDEO_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
 PROMPT_ID = "d27be4d1-47b3-466b-87bc-7edce8d0babf"
 FAST = {"max_poll_interval_seconds": 0.05}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")

@@ -17,14 +17,13 @@ from blocks.fal.preflight import (
     PENDING_TEXT,
     InputProblems,
     LocalFilePolicy,
-    api_key_problem,
     local_files_allowed,
     preflight,
 )
 from blocks.fal.sora import Sora2ImageToVideoBlock, Sora2TextToVideoBlock
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from blocks.fal.video_edit import LtxVideoMulticonditioningBlock, WanVaceVideoBlock
-from credentials import FalCredentials, credentials_input
+from credentials import FalCredentials, credentials_input, key_problem
 from fal_sandbox.server import SandboxServer
 
 from .conftest import SECRET, RunBlock
@@ -61,7 +60,7 @@ async def test_the_block_refuses_with_the_very_message_preflight_gives(
     assert sandbox.journal.entries == []
     run = await run_block(type(block)(), values)
     assert run.failure is not None
-    assert getattr(run.failure, "message", None) == before
+    assert before in str(run.failure)
     assert sandbox.journal.entries == []
 
 
@@ -71,8 +70,8 @@ async def test_a_malformed_key_is_refused_by_the_block_before_any_request(
     bad = FalCredentials(provider="fal", api_key=SecretStr("fal-key-2b9\nX-Evil: 1"), title="bad")
     run = await run_block(AIVideoGeneratorBlock(), {"prompt": "a cat"}, credentials=bad)
     assert run.failure is not None
-    assert getattr(run.failure, "message", "").startswith(
-        "credentials: the fal API key contains a space, a line break or another control character"
+    assert str(run.failure).startswith(
+        "credentials: the fal API key contains spaces, line breaks or control characters"
     )
     assert "fal-key-2b9" not in str(run.failure)
     assert sandbox.journal.entries == []
@@ -82,16 +81,16 @@ async def test_a_malformed_key_is_refused_by_the_block_before_any_request(
     ("key", "problem"),
     [
         ("", "the fal API key is empty"),
-        ("  ", "the fal API key is empty"),
+        ("  ", "the fal API key contains spaces"),
         ("id:secret", None),
         ("plain-key-without-colon", None),  # fal's format is not established anywhere we can read
-        ("id: secret", "the fal API key contains a space"),
-        ("id:sec\rret", "the fal API key contains a space, a line break"),
-        ("id:sécret", "the fal API key contains a non-ASCII character"),
+        ("id: secret", "the fal API key contains spaces"),
+        ("id:sec\rret", "the fal API key contains spaces, line breaks"),
+        ("id:sécret", "the fal API key contains non-ASCII characters"),
     ],
 )
-def test_api_key_problems(key: str, problem: str | None) -> None:
-    found = api_key_problem(key)
+def test_key_problems(key: str, problem: str | None) -> None:
+    found = key_problem(key)
     assert found == problem if problem is None else (found or "").startswith(problem)
 
 
@@ -118,7 +117,7 @@ async def test_a_file_that_arrives_later_is_checked_when_it_arrives(tmp_path: Pa
     ltx = await preflight(
         LtxVideoMulticonditioningBlock(), {}, pending={"prompt", "images"}, host_values=HOST
     )
-    assert ltx is not None and ltx.arguments["images"] == []
+    assert ltx is not None and "images" not in ltx.arguments and ltx.files == ()  # empty lists are not sent
 
 
 async def test_a_typed_local_file_is_checked_by_content_under_the_hosts_policy(tmp_path: Path) -> None:

@@ -63,9 +63,9 @@ async def test_completed_with_error_is_a_failure_naming_the_request(
 
     assert isinstance(run.failure, BlockExecutionError)
     request_id = run.first("request_id")
-    assert "CUDA out of memory" in run.failure.message
-    assert "runner_server_error" in run.failure.message
-    assert request_id in run.failure.message
+    assert "CUDA out of memory" in str(run.failure)
+    assert "runner_server_error" in str(run.failure)
+    assert request_id in str(run.failure)
     assert "video_url" not in run.names()
     assert sandbox.journal.count("submit") == 1
 
@@ -77,7 +77,7 @@ async def test_422_detail_becomes_one_line_per_field(sandbox: SandboxServer, run
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
 
     assert isinstance(run.failure, BlockExecutionError)
-    lines = run.failure.message.splitlines()
+    lines = str(run.failure).splitlines()
     assert "prompt: field required" in lines
     assert "duration: must be 5 or 10" in lines
 
@@ -125,7 +125,7 @@ async def test_retries_give_up_at_the_deadline_without_resubmitting(
     run = await run_block(AIVideoGeneratorBlock(), {**PROMPT, "timeout_seconds": 1})
 
     assert isinstance(run.failure, BlockExecutionError)
-    assert "did not finish within 1s" in run.failure.message
+    assert "did not finish within 1s" in str(run.failure)
     assert sandbox.journal.count("submit") == 1
     assert any("status failed (HTTP 500); retry" in line for line in run.first("logs"))
 
@@ -138,8 +138,8 @@ async def test_deadline_cancels_the_job_once_and_names_the_request(
 
     assert isinstance(run.failure, BlockExecutionError)
     request_id = run.first("request_id")
-    assert request_id in run.failure.message
-    assert "did not finish within 1s" in run.failure.message
+    assert request_id in str(run.failure)
+    assert "did not finish within 1s" in str(run.failure)
     assert sandbox.journal.count("cancel", request_id) == 1
     assert sandbox.journal.count("submit") == 1
     assert sandbox.jobs[request_id].cancelled
@@ -203,7 +203,7 @@ async def test_missing_key_fails_before_any_request(sandbox: SandboxServer, run_
     run = await run_block(AIVideoGeneratorBlock(), PROMPT, credentials=empty)
 
     assert isinstance(run.failure, BlockExecutionError)
-    assert run.failure.message.startswith("credentials:")
+    assert str(run.failure).startswith("credentials:")
     assert sandbox.journal.entries == []
 
 
@@ -211,7 +211,7 @@ def test_standalone_key_resolution_follows_fal_client() -> None:
     assert credentials_from_env({"FAL_KEY": "abc"}).api_key.get_secret_value() == "abc"
     both = credentials_from_env({"FAL_KEY_ID": "id", "FAL_KEY_SECRET": "sec"})
     assert both.api_key.get_secret_value() == "id:sec"
-    assert "sec" not in repr(both) and "sec" not in str(both.model_dump())
+    assert "sec" not in repr(both) and "sec" not in str(both)
     with pytest.raises(MissingFalKeyError, match="FAL_KEY"):
         credentials_from_env({"FAL_KEY_ID": "only-the-id"})
 
@@ -231,8 +231,8 @@ async def test_a_job_fal_no_longer_knows_fails_clearly(sandbox: SandboxServer, r
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
     await forgetting
     assert isinstance(run.failure, BlockExecutionError)
-    assert "HTTP 404" in run.failure.message
-    assert run.first("request_id") in run.failure.message
+    assert "HTTP 404" in str(run.failure)
+    assert run.first("request_id") in str(run.failure)
     assert sandbox.journal.count("submit") == 1
 
 
@@ -271,8 +271,8 @@ async def test_a_result_without_a_video_is_a_failure(sandbox: SandboxServer, run
     sandbox.plan_next(JobPlan(outcome=Success({"video": {"content_type": "video/mp4"}})))
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
     assert isinstance(run.failure, BlockExecutionError)
-    assert "without a video URL" in run.failure.message
-    assert run.first("request_id") in run.failure.message
+    assert "without a video URL" in str(run.failure)
+    assert run.first("request_id") in str(run.failure)
 
 
 async def test_the_submit_carries_the_deadline_as_fals_start_timeout(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 import types
 import typing
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,7 +49,6 @@ __all__ = [
     "InputProblem",
     "InputProblems",
     "LocalFilePolicy",
-    "api_key_problem",
     "builds_fal_requests",
     "check_run",
     "check_text",
@@ -233,20 +231,6 @@ async def preflight(
         if _top_field(problem.field) in pending:  # about a stand-in: checked when the value is known
             return None
         raise InputProblems([problem]) from None
-
-
-def api_key_problem(key: str) -> str | None:
-    """Why this fal API key cannot be sent, or None. The key itself is never part of the answer."""
-    if not key.strip():
-        return "the fal API key is empty"
-    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in key):
-        return (
-            "the fal API key contains a space, a line break or another control character; copy it "
-            "again from fal's dashboard"
-        )
-    if not key.isascii():
-        return "the fal API key contains a non-ASCII character, which an HTTP header cannot carry"
-    return None
 
 
 # ---- helpers ---------------------------------------------------------------------------------
