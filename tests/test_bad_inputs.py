@@ -357,6 +357,11 @@ CASES: list[Case] = [
         "node 'a' (AIImageToVideoBlock): image: /etc/hostname is outside",
     ),
     (
+        "graph-seed-as-text",  # pydantic would take "5"; the platform's JSON-schema check does not
+        graph(lambda f: f.graph([node("a", VIDEO_ID, prompt="x", seed="5")])),
+        "node 'a' (AIVideoGeneratorBlock): seed: '5' is not of type 'integer'",
+    ),
+    (
         "graph-set-unknown-node",
         graph(lambda f: f.graph([node("a", VIDEO_ID, prompt="x")]), "--set", "b.prompt=y"),
         "--set: the graph has no node 'b'",

@@ -27,7 +27,9 @@ from typing import Any, Protocol
 
 import annotated_types
 import fal_client
+import jsonschema
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_jsonable_python
 
 from blocks._sdk import ON_PLATFORM
 
@@ -121,7 +123,11 @@ def schema_problems(
 ) -> list[InputProblem]:
     """Every value the input schema rejects, every name it does not have, every required input
     left out. Inputs in `pending` (another node supplies them) and `filled_by_host` (credentials)
-    may be missing; values that are present are checked all the same."""
+    may be missing; values that are present are checked all the same.
+
+    Two readings of the schema, as a run makes them: the platform validates the inputs against the
+    block's JSON schema before it builds the Input model (`"5"` is not an integer there), then the
+    model itself (pydantic) checks them."""
     fields = block.input_schema.model_fields
     later = set(pending) | set(filled_by_host)
     known = ", ".join(name for name in fields if name not in filled_by_host)
@@ -140,6 +146,28 @@ def schema_problems(
                 continue
             message = "required, and not given" if error["type"] == "missing" else error["msg"]
             problems.append(InputProblem(".".join(location) or "input", message))
+    named = {_top_field(problem.field) for problem in problems}
+    problems += [problem for problem in _json_schema_problems(block, present) if problem.field not in named]
+    return problems
+
+
+def _json_schema_problems(block: SchemaBlock, present: Mapping[str, Any]) -> list[InputProblem]:
+    """What the platform's JSON-schema check refuses among the values given (requirements aside:
+    those are the model's to report, with pending inputs in mind). Secret values are never shown."""
+    schema = dict(block.input_schema.jsonschema())
+    schema.pop("required", None)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    problems = []
+    for error in validator.iter_errors(to_jsonable_python(dict(present), fallback=str)):
+        path = [str(part) for part in error.absolute_path]
+        field = path[0] if path else "input"
+        prop = schema.get("properties", {}).get(field, {})
+        alternatives = [sub.message for sub in error.context or () if "'null'" not in sub.message]
+        message = alternatives[0] if len(alternatives) == 1 else error.message  # `int | None`: the int's
+        if prop.get("secret") or "credentials_provider" in prop:
+            message = "not a valid value"
+        where = ".".join(path[:1] + [f"[{part}]" if part.isdigit() else part for part in path[1:]])
+        problems.append(InputProblem(where.replace(".[", "[") or field, message))
     return problems
 
 
