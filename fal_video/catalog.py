@@ -135,7 +135,8 @@ class BlockDescription:
 
 
 def describe_block(block: Block) -> BlockDescription:
-    endpoints = block.doc_endpoints() if callable(getattr(block, "doc_endpoints", None)) else []
+    doc_endpoints = getattr(block, "doc_endpoints", None)
+    endpoints = doc_endpoints() if callable(doc_endpoints) else []
     outputs = [
         OutputSpec(name, _type_name(prop), str(prop.get("description", "")))
         for name, prop in block.output_schema.jsonschema().get("properties", {}).items()

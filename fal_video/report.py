@@ -45,7 +45,7 @@ def message_lines(text: str) -> list[str]:
     parts = [part.strip() for part in text.splitlines() if part.strip()]
     if not parts:
         return [""]
-    trailing = []
+    trailing: list[str] = []
     while len(parts) > 1 and parts[-1].startswith("(") and parts[-1].endswith(")"):
         trailing.insert(0, parts.pop())
     tail = f" {' '.join(trailing)}" if trailing else ""
@@ -137,8 +137,8 @@ def _pairs(rows: list[tuple[str, str]], indent: int = 0) -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold", ratio=1)
     for label, value in rows:
-        cells = ([""] if indent else []) + [label, Text(value, overflow="fold")]
-        grid.add_row(*cells)
+        cells: list[str | Text] = [label, Text(value, overflow="fold")]
+        grid.add_row(*([""] if indent else []), *cells)
     return grid
 
 

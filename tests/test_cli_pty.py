@@ -6,6 +6,7 @@ prompt, the saved files."""
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import pty
@@ -123,3 +124,40 @@ def test_the_results_read_in_a_terminal(graph_file: Path, tmp_path: Path, column
     if columns < 160:  # each node heads its own block, its id whole on one line
         for record in records:
             assert any(line.startswith(f"{record['node']}  {record['block']}") for line in lines)
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_live_progress_table_keeps_node_and_block_names_whole(columns: int) -> None:
+    from rich.console import Console
+
+    from blocks.fal._events import LogLine
+    from fal_video.agent_graph import parse_graph
+    from fal_video.catalog import project_blocks
+    from fal_video.executor import NodeResult
+    from fal_video.progress import LiveProgress
+
+    ids = [
+        "render-the-opening-shot-with-mochi-for-the-film",
+        "render-the-opening-shot-with-luma-for-the-film",
+    ]
+    graph = parse_graph(
+        {
+            "nodes": [
+                {"id": node_id, "block_id": VIDEO_ID, "input_default": {"prompt": "x"}} for node_id in ids
+            ]
+        },
+        project_blocks(),
+    )
+    console = Console(width=columns, record=True, file=io.StringIO())
+    progress = LiveProgress(graph, console)
+    running = NodeResult(ids[0], "AIVideoGeneratorBlock", VIDEO_ID, state="running")
+    progress.node_started(running)
+    progress.fal_event(running, LogLine("r", "generating frames " * 10))
+    console.print(progress)
+    screen = console.export_text()
+    assert max(len(line) for line in screen.splitlines()) <= columns
+    rows = [line.split("│")[1:-1] for line in screen.splitlines() if line.startswith("│")]
+    column = ["".join(row[index].strip() for row in rows) for index in range(6)]  # each column, read down
+    assert column[0] == "".join(ids)
+    assert column[1] == "AIVideoGeneratorBlock" * 2
+    assert column[5].startswith("gen") and column[5].endswith("…")  # only the log line is cut
