@@ -28,12 +28,12 @@ class SpendEstimate:
 
     def describe(self) -> str:
         """`estimated cost: $1.20 for 2 jobs, plus 1 with no published price (render-mochi)`."""
-        unpriced = f"no published price ({', '.join(self.unpriced)})"
+        names = ", ".join(self.unpriced)
         if not self.priced:
-            return f"estimated cost: unknown, fal publishes {unpriced}" if self.unpriced else "no fal jobs"
+            return f"estimated cost: unknown; fal publishes no price for {names}" if names else "no fal jobs"
         text = f"estimated cost: ${self.total_usd:.2f} for {_jobs(len(self.priced))}"
         if self.unpriced:
-            text += f", plus {len(self.unpriced)} with {unpriced}"
+            text += f", plus {len(self.unpriced)} with no published price ({names})"
         return text
 
 
