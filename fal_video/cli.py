@@ -304,7 +304,7 @@ async def _execute(
                 if run.done() and not run.cancelled() and run.exception() is not None:
                     raise run.exception()  # type: ignore[misc]
                 results = list(execution.results.values())
-                if output_dir is not None and not interrupts.interrupted:
+                if output_dir is not None:
                     clips = await _save_clips(results, output_dir, interrupts)
             finally:
                 results = list(execution.results.values())
@@ -332,11 +332,12 @@ async def _save_clips(
     from .artifacts import ClipSaver
 
     saver = ClipSaver(output_dir)
-    saving = asyncio.ensure_future(saver.save(results))
-    await interrupts.until_done_or_signalled(saving)
-    if not saving.done():
-        saving.cancel()
-        await asyncio.wait({saving}, timeout=2.0)
+    if not interrupts.interrupted:
+        saving = asyncio.ensure_future(saver.save(results))
+        await interrupts.until_done_or_signalled(saving)
+        if not saving.done():
+            saving.cancel()
+            await asyncio.wait({saving}, timeout=2.0)
     saver.missing(results, "not saved: the run was interrupted")
     return saver.saved
 
