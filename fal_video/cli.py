@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .agent_graph import AgentGraph
     from .connection import Mode
     from .executor import GraphExecution, NodeResult
+    from .interrupts import Interrupts
     from .records import SavedClip
 
 EXIT_OK = 0
@@ -294,18 +295,11 @@ async def _execute(
                 files_root=files_root,
                 plans=plans,
             )
-            run = asyncio.ensure_future(execution.run())
             try:
                 with display:
-                    await interrupts.until_done_or_signalled(run)
-                    if not run.done():
-                        await interrupts.wind_down(run, unsettled=lambda: bool(execution.running_jobs()))
-                        execution.stop_observing()  # nodes still winding down no longer report
-                if run.done() and not run.cancelled() and run.exception() is not None:
-                    raise run.exception()  # type: ignore[misc]
-                results = list(execution.results.values())
+                    await _run_graph(execution, interrupts)
                 if output_dir is not None:
-                    clips = await _save_clips(results, output_dir, interrupts)
+                    clips = await _save_clips(list(execution.results.values()), output_dir, interrupts)
             finally:
                 results = list(execution.results.values())
                 if output_dir is not None:
@@ -325,8 +319,20 @@ async def _execute(
     return EXIT_OK if run_succeeded(results, clips) and metadata_written else EXIT_FAILED
 
 
+async def _run_graph(execution: GraphExecution, interrupts: Interrupts) -> None:
+    """Run until the graph is done or a signal stops it; then cancel it and wait, within bounds,
+    for its jobs' cancels (the run loop sends them)."""
+    run = asyncio.ensure_future(execution.run())
+    await interrupts.until_done_or_signalled(run)
+    if not run.done():
+        await interrupts.wind_down(run, unsettled=lambda: bool(execution.running_jobs()))
+        execution.stop_observing()  # nodes still winding down no longer report
+    if run.done() and not run.cancelled() and (failure := run.exception()) is not None:
+        raise failure
+
+
 async def _save_clips(
-    results: list[NodeResult], output_dir: Path, interrupts: Any
+    results: list[NodeResult], output_dir: Path, interrupts: Interrupts
 ) -> dict[str, list[SavedClip]]:
     """Download and probe every video; a signal stops the downloads and keeps what has arrived."""
     from .artifacts import ClipSaver

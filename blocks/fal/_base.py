@@ -111,7 +111,7 @@ class FalBlockBase(Block):
     """Where the input schema came from (document and date), shown on the block's docs page."""
     media_inputs: ClassVar[dict[str, MediaRule]] = {}
     """File inputs by fal argument (`name[]` for a list of files, `name[].key` for a file in each
-    item of a list): checked by content and size, uploaded when needed. See `_files.prepare_all`."""
+    item of a list): checked by content and size, uploaded when needed. See `_files.check_all`."""
 
     def __init__(
         self,
