@@ -459,3 +459,15 @@ async def test_the_estimate_comes_before_the_submit_and_a_rejected_input_is_one_
         f"{prefix} duration: must be 5 or 10 (request {request_id})",
     ]
     assert ":;" not in captured.err
+
+
+def test_a_block_can_declare_what_its_inputs_require_of_each_other() -> None:
+    """Rules a schema cannot say (a task's own inputs) come from the block's `input_conditions()`."""
+    from blocks.fal.luma import LumaRay2ImageToVideoBlock
+    from fal_video.catalog import describe_block
+
+    class DeclaringBlock(LumaRay2ImageToVideoBlock):
+        def input_conditions(self) -> list[str]:
+            return ["image_url or end_image_url: at least one of them"]
+
+    assert describe_block(DeclaringBlock()).conditions == ["image_url or end_image_url: at least one of them"]
