@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import BadInput
 from .sandbox_command import SandboxOptions
+from .schemas_command import add_schemas_command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of status/result calls answered with a transient 429 or 502",
     )
     sandbox.set_defaults(handler=_serve_sandbox)
+    add_schemas_command(commands)
     return parser
 
 

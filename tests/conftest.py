@@ -19,6 +19,11 @@ from blocks._sdk import Block
 from blocks.fal.preflight import LocalFilePolicy, local_files_allowed
 from credentials import FalCredentials, credentials_input
 from fal_sandbox.server import SandboxServer, route_fal_client
+from fal_sandbox.validation import ALLOWANCE_VARIABLE
+
+from .block_spec_drift import drift_allowance
+
+os.environ[ALLOWANCE_VARIABLE] = drift_allowance()  # the named drift allowance: see block_spec_drift.py
 
 SECRET = "fal-test-key-7f3a9c1e:5b2d8e4f6a0c"
 """A distinctive key: the leak checks search every output, log record and error for it."""
