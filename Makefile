@@ -37,3 +37,4 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.run_loop
+	$(BIN)/python -m bench.startup

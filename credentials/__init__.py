@@ -73,6 +73,8 @@ def key_problem(key: str) -> str | None:
         return "the fal API key is empty"
     if any(character.isspace() or not character.isprintable() for character in key):
         return "the fal API key contains spaces, line breaks or control characters"
+    if not key.isascii():
+        return "the fal API key contains non-ASCII characters, which an HTTP header cannot carry"
     return None
 
 

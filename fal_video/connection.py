@@ -17,6 +17,8 @@ from credentials import credentials_from_env, fal_key_from_env
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer, route_fal_client
 
+from .keys import check_fal_key
+
 SANDBOX_NOTICE = "sandbox: synthetic test clips, nothing is billed"
 
 SANDBOX_CREDENTIALS = APIKeyCredentials(
@@ -30,9 +32,12 @@ EMBEDDED_PLAN = JobPlan(queue_positions=(1, 0), step_seconds=0.25)
 """Embedded jobs take about a second and a half: long enough to watch one queue and progress."""
 
 
+Mode = Literal["fal", "sandbox"]
+
+
 @dataclass(frozen=True)
 class FalTarget:
-    mode: Literal["fal", "sandbox"]
+    mode: Mode
     credentials: APIKeyCredentials
     sandbox_url: str | None = None
     ledger: JobLedger | None = None
@@ -48,6 +53,20 @@ def state_dir(environ: Mapping[str, str] | None = None) -> Path:
     return base / "fal-video"
 
 
+def choose_mode(*, force_sandbox: bool, environ: Mapping[str, str] | None = None) -> Mode:
+    """Real fal when the environment has a key; the sandbox with `force_sandbox` or no key at all.
+    A key variable that is set but unusable is an error (`FalKeyProblem`), never a quiet sandbox."""
+    if force_sandbox:
+        return "sandbox"
+    check_fal_key(environ)
+    return "fal" if fal_key_from_env(environ) is not None else "sandbox"
+
+
+def credentials_for(mode: Mode, environ: Mapping[str, str] | None = None) -> APIKeyCredentials:
+    """The key jobs are sent with: the environment's for real fal, a dummy for the sandbox."""
+    return credentials_from_env(environ) if mode == "fal" else SANDBOX_CREDENTIALS
+
+
 @asynccontextmanager
 async def fal_target(
     *,
@@ -56,16 +75,16 @@ async def fal_target(
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[FalTarget]:
     """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback."""
-    if not force_sandbox and fal_key_from_env(environ) is not None:
+    if choose_mode(force_sandbox=force_sandbox, environ=environ) == "fal":
         ledger = FileJobLedger(state_dir(environ) / "jobs.jsonl")
         announce(
             f"fal.ai: real jobs with your fal key; they are billed (open jobs recorded in {ledger.path})"
         )
-        yield FalTarget("fal", credentials_from_env(environ), ledger=ledger)
+        yield FalTarget("fal", credentials_for("fal", environ), ledger=ledger)
         return
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
     async with SandboxServer() as server:
         server.default_plan = EMBEDDED_PLAN
         with route_fal_client(server.url):
             announce(f"{SANDBOX_NOTICE} ({why}; embedded fal sandbox at {server.url})")
-            yield FalTarget("sandbox", SANDBOX_CREDENTIALS, server.url)
+            yield FalTarget("sandbox", credentials_for("sandbox"), server.url)

@@ -16,6 +16,7 @@ import trustme
 from pydantic import SecretStr
 
 from blocks._sdk import Block
+from blocks.fal.preflight import LocalFilePolicy, local_files_allowed
 from credentials import FalCredentials, credentials_input
 from fal_sandbox.server import SandboxServer, route_fal_client
 
@@ -32,6 +33,19 @@ def private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     folder = tmp_path_factory.mktemp("fal-video-state")
     monkeypatch.setenv("FAL_VIDEO_STATE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def no_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key in the environment: the command uses its embedded sandbox."""
+    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real-fal mode; the `sandbox` fixture has routed fal-client to loopback, so its journal sees all."""
+    monkeypatch.setenv("FAL_KEY", "cli-test-key")
 
 
 @dataclass
@@ -90,8 +104,9 @@ RunBlock = Callable[..., Awaitable[BlockRun]]
 
 
 @pytest.fixture
-def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials) -> RunBlock:
-    """Run a block through `execute` (the platform's path); assert the key leaked nowhere."""
+def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials, tmp_path: Path) -> RunBlock:
+    """Run a block through `execute` (the platform's path) as a standalone host that lets blocks
+    read local files under the test's tmp_path; assert the key leaked nowhere."""
     caplog.set_level(logging.DEBUG)
 
     async def run(
@@ -101,8 +116,9 @@ def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials
         record = BlockRun()
         data = {**FAST, **inputs, "credentials": credentials_input(creds)}
         try:
-            async for name, value in block.execute(data, credentials=creds):
-                record.outputs.append((name, value))
+            with local_files_allowed(LocalFilePolicy(root=tmp_path)):
+                async for name, value in block.execute(data, credentials=creds):
+                    record.outputs.append((name, value))
         except Exception as exc:  # the platform's error classes, checked by the tests
             record.failure = exc
         assert_no_secret(record, caplog)

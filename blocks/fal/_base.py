@@ -34,10 +34,11 @@ from credentials import (
 
 from ._client import fal_client_for
 from ._failures import FalJobError, InputProblem
-from ._files import MediaRule, Resolver, prepare_all
+from ._files import MediaRule, Resolver
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
 from .costs import billed_usd
+from .preflight import check_run, upload_files
 from .pricing import estimate_usd
 
 TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
@@ -111,7 +112,7 @@ class FalBlockBase(Block):
     the endpoint's `fal_spec` entry is an input (tests/test_block_spec_agreement.py checks it)."""
     media_inputs: ClassVar[dict[str, MediaRule]] = {}
     """File inputs by fal argument (`name[]` for a list of files, `name[].key` for a file in each
-    item of a list): checked by content and size, uploaded when needed. See `_files.prepare_all`."""
+    item of a list): checked by content and size, uploaded when needed. See `_files.check_all`."""
 
     def __init__(
         self,
@@ -281,28 +282,16 @@ class FalBlockBase(Block):
     async def _prepare(
         self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
     ) -> tuple[str, dict[str, Any], str]:
-        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit."""
+        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit.
+        The checks are `preflight`'s, the same a host runs for every node before anything is paid."""
         problem = key_problem(_secret_text(credentials))
         if problem:
             raise InputProblem("credentials", problem)
-        self.check_input(input_data)
-        endpoint = self.endpoint_for(input_data)
-        arguments = self.fal_arguments(input_data)
+        checked = await check_run(self, input_data, resolve=_platform_files(context))
         scope = f"{context.get('graph_id', '')}/{context.get('node_id', '')}"
-        key = ledger_key(scope, endpoint, arguments)  # from the inputs as given: uploads get new URLs
-        rules = self.media_rules(input_data)
-        if rules:
-            client = fal_client_for(credentials.api_key)
-            labels = self.media_labels(input_data)
-            arguments = await prepare_all(
-                arguments,
-                rules,
-                client,
-                allow_local_files=not ON_PLATFORM,
-                labels=labels,
-                resolve=_platform_files(context),
-            )
-        return endpoint, arguments, key
+        key = ledger_key(scope, checked.endpoint, checked.arguments)  # as given: uploads get new URLs
+        arguments = await upload_files(checked, fal_client_for(credentials.api_key))
+        return checked.endpoint, arguments, key
 
 
 def _platform_files(context: dict[str, Any]) -> Resolver | None:

@@ -339,7 +339,7 @@ def map_settings(model: UnifiedModel, chosen: Mapping[str, Any]) -> dict[str, An
             accepted = _listing(name, setting.values)
             message = f"{model.name} has no {name} setting; it is always {accepted}{note}; got {got}"
         else:
-            message = f"{model.name} has no {name} setting{note}; leave it at '{MODEL_DEFAULT}' (got {got})"
+            message = f"{model.name} has no {name} setting{note}; leave {name} unset (got {got})"
         raise InputProblem(name, message)
     return arguments
 
