@@ -1,11 +1,11 @@
 """Any fal endpoint, today: an endpoint id and its JSON arguments, on the same run loop as every block.
 
 For the models no block covers yet. Where the id has a `fal_spec` entry, the arguments are checked
-against fal's published input schema with `jsonschema` before anything is sent (each problem names
-its field, `arguments.<name>`; a field fal's schema does not have is refused too, since fal would
-drop it silently), file inputs the entry names are checked and uploaded like any block's, and the
-run is priced from the entry. An id without an entry is sent as it is: fal is the judge, and no
-price is known.
+against fal's published input schema with `jsonschema` before anything is sent: every problem is
+named by its field (`arguments.<name>`), all on one line, and a field fal's schema does not have is
+refused too, since fal would drop it silently. File inputs the entry names are checked and uploaded
+like any block's, and the run is priced from the entry. An id without an entry is sent as it is:
+fal is the judge, and no price is known.
 """
 
 from __future__ import annotations
@@ -123,9 +123,9 @@ class FalAnyEndpointBlock(FalBlockBase):
         if spec is None:
             return
         problems = argument_problems(spec, self.fal_arguments(input_data))
-        if problems:
+        if problems:  # every problem, on one line: `arguments.a: ...; arguments.b: ...`
             (first, why), *others = problems
-            rest = "".join(f"\narguments.{field}: {reason}" for field, reason in others)
+            rest = "".join(f"; arguments.{field}: {reason}" for field, reason in others)
             raise InputProblem(f"arguments.{first}", why + rest)
 
     def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
