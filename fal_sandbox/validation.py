@@ -16,12 +16,25 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 import fal_spec
 
 Detail = dict[str, Any]
+
+
+def _multiple_of(validator: Any, step: float, instance: Any, schema: dict[str, Any]) -> Any:
+    """fal's models (pydantic) accept 0.15 as a multiple of 0.05; plain float division does not."""
+    if not validator.is_type(instance, "number") or isinstance(instance, bool):
+        return
+    quotient = instance / step
+    if abs(quotient - round(quotient)) > 1e-9 * max(1.0, abs(quotient)):
+        yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
+
+FalValidator = validators.extend(Draft202012Validator, {"multipleOf": _multiple_of})
+"""JSON Schema 2020-12 as fal applies it: exact but for fractional steps, checked as pydantic does."""
 
 
 class PublishedSchemas:
@@ -30,7 +43,7 @@ class PublishedSchemas:
 
     def __init__(self) -> None:
         self._published: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, Any] = {}
 
     def get(self, endpoint: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(input, output) schema of `endpoint`, or None when fal's facts have no entry for it."""
@@ -69,12 +82,12 @@ class PublishedSchemas:
                     filled[name] = copy.deepcopy(default)
         return filled
 
-    def _validator(self, endpoint: str) -> Draft202012Validator | None:
+    def _validator(self, endpoint: str) -> Any:
         if endpoint not in self._validators:
             schemas = self.get(endpoint)
             if schemas is None:
                 return None
-            self._validators[endpoint] = Draft202012Validator(schemas[0])
+            self._validators[endpoint] = FalValidator(schemas[0])
         return self._validators[endpoint]
 
 

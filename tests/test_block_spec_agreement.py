@@ -71,6 +71,8 @@ def _facts(schema: Mapping[str, Any]) -> dict[str, Any]:
     value = _value(schema)
     if "const" in value:
         value["enum"] = [value.pop("const")]
+    if not isinstance(value.get("multipleOf", 0), int):
+        del value["multipleOf"]  # a fractional step is left to fal on purpose (see _spec_fields.spec_field)
     return {key: value[key] for key in FACTS if key in value}
 
 

@@ -98,3 +98,15 @@ async def test_the_openapi_route_publishes_the_sandbox_copy(sandbox: SandboxServ
         fal_spec.output_schema(SORA),
     )
     assert (missing.status_code, nothing.status_code) == (404, 400)
+
+
+def test_a_fractional_step_is_checked_as_fal_checks_it() -> None:
+    """0.15 is a multiple of 0.05 to fal's models, though not to plain float division."""
+    from fal_sandbox.validation import PublishedSchemas
+
+    schemas = PublishedSchemas()
+    endpoint = "fal-ai/ltx-video-13b-distilled/multiconditioning"
+    base = {"prompt": "a portrait that comes alive"}
+    assert schemas.problems(endpoint, {**base, "temporal_adain_factor": 0.15}) is None
+    (problem,) = schemas.problems(endpoint, {**base, "temporal_adain_factor": 0.17}) or []
+    assert problem["loc"] == ["body", "temporal_adain_factor"]

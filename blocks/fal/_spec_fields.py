@@ -176,8 +176,10 @@ def spec_field(
         info = SchemaField(default_factory=make, advanced=advanced, **prose, **limits)
     else:
         info = SchemaField(schema.get("default"), advanced=advanced, **prose, **limits)
-    if "multipleOf" in schema:  # SchemaField has no keyword for it: a pydantic constraint, in the schema too
+    if isinstance(schema.get("multipleOf"), int):  # SchemaField has no keyword: a pydantic constraint
         info.metadata.append(MultipleOf(schema["multipleOf"]))
+    # A fractional step (LTX's 0.05) is left to fal: JSON Schema validators, the platform's included,
+    # refuse valid values such as 0.15 by float rounding, while fal's own check accepts them.
     return info
 
 
