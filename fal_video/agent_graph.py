@@ -9,6 +9,7 @@ provides.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -95,7 +96,7 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     nodes = _parse_nodes(data.get("nodes"), catalog)
     links = tuple(_parse_link(index, raw, nodes) for index, raw in enumerate(_list(data, "links")))
     graph = AgentGraph(
-        id=str(data.get("id") or uuid.uuid4()),
+        id=str(data.get("id") or _content_id(data)),
         version=_version(data.get("version")),
         name=str(data.get("name") or default_name),
         nodes=nodes,
@@ -105,6 +106,15 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     _check_acyclic(graph)
     _check_inputs(graph)
     return graph
+
+
+def _content_id(data: Mapping[str, Any]) -> str:
+    """A graph without an `id` is named by its content, so a rerun of the same file is the same graph
+    (and resumes the jobs it left open)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, "fal-video:graph:" + hashlib.sha256(canonical.encode()).hexdigest())
+    )
 
 
 def _version(value: Any) -> int:

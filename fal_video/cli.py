@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from blocks._sdk import Block
+from blocks.fal._ledger import LedgerError
 
 from .agent_graph import AgentGraph, GraphError, load_graph, single_block_graph
 from .artifacts import save_clips, write_metadata
@@ -25,6 +26,7 @@ from .catalog import UnknownBlockError, describe_inputs, find_block, project_blo
 from .connection import fal_target
 from .executor import GraphExecution, NodeResult
 from .inputs import InputError, input_problems, parse_assignments
+from .jobs_state import SandboxSettingError, mark_saved
 from .progress import progress_display
 from .records import SavedClip
 from .report import json_document, problem_lines, run_succeeded, summary_table
@@ -55,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args))
     except SystemExit as done:  # --help
         return int(done.code or 0)
-    except (CommandLineError, UnknownBlockError, InputError, GraphError) as problem:
+    except (
+        CommandLineError,
+        UnknownBlockError,
+        InputError,
+        GraphError,
+        LedgerError,
+        SandboxSettingError,
+    ) as problem:
         _say(f"error: {problem}")
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -125,6 +134,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--output", type=Path, metavar="DIR", help="save videos to DIR/clips and metadata to DIR/metadata"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    parser.add_argument(
+        "--resubmit",
+        action="store_true",
+        help="submit again a job whose earlier submit is unknown (its answer was lost: fal may bill both)",
+    )
 
 
 # ---- blocks ---------------------------------------------------------------------------------------
@@ -186,9 +200,11 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
     output_dir: Path | None = args.output
     clips: dict[str, list[SavedClip]] = {}
     metadata_written = True
-    async with fal_target(force_sandbox=args.sandbox, announce=_announce) as target:
+    async with fal_target(force_sandbox=args.sandbox, announce=_announce, resubmit=args.resubmit) as target:
         display = progress_display(graph, Console(stderr=True))
-        execution = GraphExecution(graph, target.credentials, display, ledger=target.ledger)
+        execution = GraphExecution(
+            graph, target.credentials, display, ledger=target.ledger, deliver=output_dir is None
+        )
         try:
             with display:
                 await execution.run()
@@ -206,6 +222,8 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
         if output_dir is not None:
             clips = await save_clips(results, output_dir)
             metadata_written = _write_metadata(results, clips, output_dir)
+            if metadata_written:  # saved where the user asked: the jobs leave the ledger
+                await asyncio.to_thread(mark_saved, target.ledger, results, clips)
     if args.json:
         document = json_document(
             mode=target.mode, graph_name=graph.name, results=results, clips=clips, output_dir=output_dir

@@ -24,6 +24,7 @@ from credentials import credentials_input
 
 from .agent_graph import AgentGraph, Node
 from .catalog import credentials_fields, shareable_inputs
+from .jobs_state import mark_delivered
 
 NodeState = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
 
@@ -119,10 +120,14 @@ class GraphExecution:
         *,
         user_id: str | None = None,
         ledger: JobLedger | None = None,
+        deliver: bool = True,
     ) -> None:
         self.graph = graph
         self.credentials = credentials
         self.ledger = ledger
+        self.deliver = deliver
+        """Mark each finished node's jobs delivered when the run ends (off when the host delivers later,
+        e.g. after saving clips)."""
         self.observer: RunObserver = observer or _Unobserved()
         self.user_id = user_id or str(uuid.uuid4())
         self.graph_exec_id = str(uuid.uuid4())
@@ -136,6 +141,8 @@ class GraphExecution:
         async with asyncio.TaskGroup() as nodes:
             for node in self.graph.nodes.values():
                 nodes.create_task(self._run_node(node), name=f"node {node.id}")
+        if self.deliver:  # every node's outputs are collected: their jobs leave the ledger
+            await asyncio.to_thread(mark_delivered, self.ledger, self.results.values())
         return self.results
 
     def request_ids(self) -> list[str]:

@@ -31,11 +31,12 @@ from credentials import (
     FalCredentialsInput,
 )
 
-from ._client import fal_client_for
+from ._client import UnusableKey, check_key, fal_client_for, queue_client_for
 from ._failures import FalJobError, InputProblem
 from ._files import MediaRule, Resolver, prepare_all
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
+from ._secrets import secret_arguments
 from .pricing import estimate_usd
 
 TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
@@ -58,6 +59,15 @@ class FalJobInput(BlockSchemaInput):
         le=60.0,
         title="Longest wait between status checks (seconds)",
         description="Status checks start about a second apart and back off up to this.",
+    )
+    max_queue_wait_seconds: int | None = SchemaField(
+        default=None,
+        ge=1,
+        le=3 * 3600,
+        advanced=True,
+        title="Give up if still queued after (seconds)",
+        description="Cancel the fal job if it has not started this long after it was submitted "
+        "(a job cancelled in the queue never ran). Empty: no limit.",
     )
 
 
@@ -182,15 +192,18 @@ class FalBlockBase(Block):
         ledger_key: str = "",
     ) -> FalJobOutcome:
         """Submit and follow one job (the self-test replaces this; nothing else should)."""
-        client = fal_client_for(credentials.api_key)
+        fields = self.Input.model_fields  # type: ignore[attr-defined]
+        secrets = [_secret_text(credentials), *secret_arguments(fields, self.fal_field_names, arguments)]
         return await run_fal_job(
-            client,
+            queue_client_for(credentials.api_key),
             endpoint,
             arguments,
             policy=policy,
             logs=logs,
             ledger=job_ledger.get(),
             ledger_key=ledger_key,
+            estimate_usd=estimate_usd(endpoint, arguments),
+            secrets=secrets,
         )
 
     async def run(self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any) -> BlockOutput:
@@ -230,8 +243,10 @@ class FalBlockBase(Block):
         self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
     ) -> tuple[str, dict[str, Any], str]:
         """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit."""
-        if not _secret_text(credentials):
-            raise InputProblem("credentials", "the fal API key is empty")
+        try:
+            check_key(credentials.api_key)
+        except UnusableKey as problem:
+            raise InputProblem("credentials", str(problem)) from None
         self.check_input(input_data)
         endpoint = self.endpoint_for(input_data)
         arguments = self.fal_arguments(input_data)
@@ -274,7 +289,13 @@ def _platform_files(context: dict[str, Any]) -> Resolver | None:
 def _policy(input_data: Any) -> WaitPolicy:
     """The wait the user asked for: first status check after about a second, backing off to the cap."""
     cap = input_data.max_poll_interval_seconds
-    return WaitPolicy(deadline=float(input_data.timeout_seconds), first_poll=min(1.0, cap), max_poll=cap)
+    queue_wait = input_data.max_queue_wait_seconds
+    return WaitPolicy(
+        deadline=float(input_data.timeout_seconds),
+        first_poll=min(1.0, cap),
+        max_poll=cap,
+        max_queue_wait=float(queue_wait) if queue_wait is not None else None,
+    )
 
 
 _RUN_OUTPUTS = frozenset({"request_id", "logs", "error"})
