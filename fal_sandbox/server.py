@@ -343,8 +343,12 @@ class SandboxServer:
         return self._answer("cancel", job.endpoint, job.request_id, 202, body)
 
     async def _serve_journal(self, request: web.Request) -> web.StreamResponse:
-        """Every call so far, for clients in other processes (`fal-video sandbox`): a list of entries."""
-        return json_answer(200, [asdict(entry) for entry in self.journal.entries])
+        """Every call so far and each job's arguments, for clients in other processes (`fal-video
+        sandbox`): `{"entries": [...], "arguments": {request_id: {...}}}`."""
+        arguments = {request_id: job.arguments for request_id, job in self.jobs.items()}
+        return json_answer(
+            200, {"entries": [asdict(entry) for entry in self.journal.entries], "arguments": arguments}
+        )
 
     async def _serve_file(self, request: web.Request) -> web.StreamResponse:
         stored = self.media.get(request.match_info["name"])

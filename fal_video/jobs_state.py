@@ -75,13 +75,19 @@ def sandbox_ledger(
     return SqliteJobLedger(state_dir(environ) / name.replace(":", "_"), resubmit=resubmit)
 
 
-def mark_delivered(ledger: JobLedger | None, results: Iterable[NodeResult]) -> None:
-    """Every job of a node whose outputs were all collected (completed, or failed on its result) is
-    delivered: it leaves the ledger. Interrupted nodes keep theirs, so a rerun fetches them again."""
+def mark_delivered(ledger: JobLedger | None, results: Iterable[NodeResult], *, saved: bool = True) -> None:
+    """A run's outputs have reached the user: its jobs leave the ledger.
+
+    A node that failed delivered its failure (its job's result, or its error): its jobs are closed.
+    A completed node's jobs are closed only when the whole run succeeded (every node completed, and
+    `saved`: every clip saved). Otherwise they stay open, completed, so the rerun that finishes the
+    graph takes their results again for free instead of paying for them twice."""
     if ledger is None:
         return
+    results = list(results)
+    everything_done = saved and all(result.state == "completed" for result in results)
     for result in results:
-        if result.state in ("completed", "failed"):
+        if result.state == "failed" or (result.state == "completed" and everything_done):
             for request_id in result.request_ids:
                 ledger.mark_delivered(request_id)
 
@@ -89,6 +95,6 @@ def mark_delivered(ledger: JobLedger | None, results: Iterable[NodeResult]) -> N
 def mark_saved(
     ledger: JobLedger | None, results: Iterable[NodeResult], clips: dict[str, list[SavedClip]]
 ) -> None:
-    """With `--output`: a node's jobs are delivered once each of its clips is saved and plays."""
-    saved = [result for result in results if not any(clip.problem for clip in clips.get(result.node_id, []))]
-    mark_delivered(ledger, saved)
+    """With `--output`: the jobs are delivered once the clips are saved and play (see `mark_delivered`)."""
+    all_saved = not any(clip.problem for saved in clips.values() for clip in saved)
+    mark_delivered(ledger, results, saved=all_saved)

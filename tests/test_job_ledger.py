@@ -481,3 +481,76 @@ async def _fal_video(gateway: Gateway, state: UnwritableDir, *args: str) -> tupl
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     return int(process.returncode or 0), stderr.decode()
+
+
+# ---- delivery: a job leaves the ledger when its outputs reach the user --------------------------------
+
+VIDEO_BLOCK = AIVideoGeneratorBlock().id
+
+
+def video_graph(*prompts: str, graph_id: str | None = "g-delivery") -> dict[str, object]:
+    nodes = [
+        {"id": f"n{index}", "block_id": VIDEO_BLOCK, "input_default": {"prompt": prompt, **FAST_POLL}}
+        for index, prompt in enumerate(prompts)
+    ]
+    return {"nodes": nodes, "links": [], **({"id": graph_id} if graph_id else {})}
+
+
+FAST_POLL = {"max_poll_interval_seconds": 0.05}
+LUMA = "fal-ai/luma-dream-machine"
+
+
+async def test_a_run_delivers_its_jobs_only_when_every_node_is_done(
+    sandbox: SandboxServer, test_credentials: FalCredentials, tmp_path: Path
+) -> None:
+    from fal_sandbox.plan import model_error
+    from fal_video.agent_graph import parse_graph
+    from fal_video.catalog import project_blocks
+    from fal_video.executor import GraphExecution
+
+    ledger = ledger_at(tmp_path)
+    spec = video_graph("a fine clip", "a broken clip")
+    spec["nodes"][1]["input_default"]["model"] = LUMA  # type: ignore[index]
+    graph = parse_graph(spec, project_blocks())
+    sandbox.plan_next(JobPlan(outcome=model_error("CUDA out of memory")), endpoint=LUMA)
+    results = await GraphExecution(graph, test_credentials, ledger=ledger).run()
+    assert {node: result.state for node, result in results.items()} == {"n0": "completed", "n1": "failed"}
+    states = {entry.request_id: entry.state for entry in ledger.jobs()}
+    assert states[results["n0"].request_ids[0]] == JobState.COMPLETED, "kept: the graph is not done"
+    assert states[results["n1"].request_ids[0]] == JobState.FAILED
+
+    again = await GraphExecution(graph, test_credentials, ledger=ledger).run()
+    assert again["n0"].request_ids == results["n0"].request_ids, "taken again, not paid again"
+    assert again["n0"].state == "completed"
+
+    whole = parse_graph(video_graph("one", "two", graph_id="g-whole"), project_blocks())
+    done = await GraphExecution(whole, test_credentials, ledger=ledger).run()
+    for result in done.values():
+        (entry,) = [e for e in ledger.jobs() if e.request_id == result.request_ids[0]]
+        assert entry.state == JobState.DELIVERED
+
+
+def test_a_graph_without_an_id_keeps_its_scope_across_runs() -> None:
+    from fal_video.agent_graph import parse_graph
+    from fal_video.catalog import project_blocks
+
+    catalog = project_blocks()
+    same = [parse_graph(video_graph("a", graph_id=None), catalog).id for _ in range(2)]
+    other = parse_graph(video_graph("b", graph_id=None), catalog).id
+    assert same[0] == same[1] != other
+    assert parse_graph(video_graph("a", graph_id="mine"), catalog).id == "mine"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.com:8765", "http://192.168.1.5:8765", "ftp://127.0.0.1:8765", "http://127.0.0.1:1/x"],
+)
+def test_the_external_sandbox_setting_takes_only_a_loopback_address(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fal_video.cli import main
+
+    monkeypatch.setenv("FAL_VIDEO_SANDBOX_URL", url)
+    monkeypatch.delenv("FAL_KEY", raising=False)
+    assert main(["run", "AIVideoGenerator", "--set", "prompt=x"]) == 2
+    assert "FAL_VIDEO_SANDBOX_URL" in capsys.readouterr().err

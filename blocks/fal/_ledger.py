@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -102,6 +103,9 @@ class LedgerEntry:
     result: dict[str, Any] | None = None
     """The job's result, once fetched or delivered by a verified webhook."""
     note: str = ""
+    owner: str = ""
+    """The process that recorded the intent (`host:pid:start`), to tell a submit in flight from a
+    crashed one."""
 
     @property
     def is_open(self) -> bool:
@@ -113,6 +117,11 @@ class LedgerEntry:
     def when(self) -> str:
         """The intent's time as people read it (UTC)."""
         return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.created_at))
+
+    def owner_alive(self) -> bool | None:
+        """Is the process that recorded this entry still running? None when that cannot be told
+        (another host)."""
+        return process_alive(self.owner)
 
 
 class JobLedger(Protocol):
@@ -170,7 +179,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     estimate_usd REAL,
     result_url   TEXT,
     result_json  TEXT,
-    note         TEXT NOT NULL DEFAULT ''
+    note         TEXT NOT NULL DEFAULT '',
+    owner        TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_open_job_per_key ON jobs (key)
     WHERE state IN ('intent', 'submitted', 'ambiguous', 'completed', 'cancel_unconfirmed');
@@ -179,7 +189,7 @@ CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key);
 """
 _COLUMNS = (
     "job_id, key, endpoint, state, request_id, created_at, submitted_at, ended_at, estimate_usd, "
-    "result_url, result_json, note"
+    "result_url, result_json, note, owner"
 )
 
 
@@ -212,15 +222,18 @@ class SqliteJobLedger:
         now = time.time()
         try:
             job_id = self._write(
-                "INSERT INTO jobs (key, endpoint, state, created_at, estimate_usd) VALUES (?, ?, ?, ?, ?)",
-                (key, endpoint, JobState.INTENT.value, now, estimate_usd),
+                "INSERT INTO jobs (key, endpoint, state, created_at, estimate_usd, owner)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, endpoint, JobState.INTENT.value, now, estimate_usd, this_process()),
             )
         except sqlite3.IntegrityError:
             existing = self.open_job(key)
             if existing is None:  # closed between the insert and the read: a rare race, try once more
                 return self.record_intent(key, endpoint, estimate_usd)
             raise JobAlreadyOpen(existing) from None
-        return LedgerEntry(job_id, key, endpoint, JobState.INTENT, now, estimate_usd=estimate_usd)
+        return LedgerEntry(
+            job_id, key, endpoint, JobState.INTENT, now, estimate_usd=estimate_usd, owner=this_process()
+        )
 
     def record_submitted(self, job_id: int, request_id: str, result_url: str) -> None:
         self._update(
@@ -392,7 +405,21 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry | None:
     """A row as an entry; a row this code cannot read (a newer version's state, a torn value) is skipped
     with a warning, never taking its neighbours with it."""
     try:
-        job_id, key, endpoint, state, request_id, created, submitted, ended, estimate, url, result, note = row
+        (
+            job_id,
+            key,
+            endpoint,
+            state,
+            request_id,
+            created,
+            submitted,
+            ended,
+            estimate,
+            url,
+            result,
+            note,
+            owner,
+        ) = row
         return LedgerEntry(
             job_id=int(job_id),
             key=str(key),
@@ -406,6 +433,7 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry | None:
             result_url=url,
             result=json.loads(result) if result else None,
             note=note or "",
+            owner=owner or "",
         )
     except (ValueError, TypeError) as exc:
         logger.warning("job ledger: skipped row %s that cannot be read (%s)", row[0] if row else "?", exc)
@@ -439,6 +467,37 @@ def _migrate(legacy: Path, connection: sqlite3.Connection) -> None:
     logger.warning(
         "job ledger: moved %d open job(s) from %s into %s", len(open_jobs), legacy.name, LEDGER_FILE
     )
+
+
+def this_process() -> str:
+    """`host:pid:start` for this process (its start time tells a reused pid apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_time(os.getpid())}"
+
+
+def process_alive(owner: str) -> bool | None:
+    """Whether the process `owner` names runs on this host; None for another host or an unreadable
+    owner."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, and belongs to someone else
+    return _start_time(pid) == start
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (Linux), else empty."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    return fields[19] if len(fields) > 19 else ""
 
 
 def _reason(exc: BaseException) -> str:

@@ -245,10 +245,11 @@ class _JobRun:
         return None
 
     async def _await_other_submitter(self, entry: LedgerEntry) -> LedgerEntry:
-        """A fresh intent may be another process's submit in flight: wait (bounded) for its answer."""
+        """An intent of a live process (another run, now) is a submit in flight: wait (bounded) for its
+        answer. One whose process is gone is a crashed run's, to be settled by the user."""
         patience = self.policy.submit_timeout + 5.0
         for _ in range(int(patience / 0.2) + 1):
-            if entry.state != JobState.INTENT or entry.age() > patience:
+            if entry.state != JobState.INTENT or entry.age() > patience or entry.owner_alive() is False:
                 return entry
             await asyncio.sleep(0.2)
             current = await self._ledger_read()
