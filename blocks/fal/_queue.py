@@ -13,9 +13,13 @@ says what happened; the run loop decides what to retry:
 
 The URLs come from fal-client's own constants (`fal_client.client.QUEUE_URL_FORMAT`, read at each
 call), so its `FAL_QUEUE_RUN_HOST` variable and `route_fal_client` route these calls as they route
-fal-client's. Short calls share one bounded pool; status streams, which hold a connection for a whole
-job, are spread over small pools of their own (httpcore scans its whole pool on every request, so one
-pool of a thousand streams costs more CPU than the jobs themselves).
+fal-client's; on fal's own queue host, fal-client's backup-domain transport is kept (a connection
+refused there is tried on its backup host).
+
+What is in flight is bounded: `max_requests` short calls, `max_streams` status streams (a stream holds
+a connection for a whole job). Connections live in many small pools rather than one big one: httpcore
+walks its whole pool, twice nested, on every request (cost: the pool's size squared), so one pool
+of a thousand connections costs more CPU than the jobs themselves (measured: `bench/capacity.py`).
 """
 
 from __future__ import annotations
@@ -99,7 +103,8 @@ class PoolSettings:
     """Short calls (submit, status, result, cancel) in flight at once; the rest wait their turn."""
     max_streams: int = 1024
     """Status streams open at once; a job beyond that polls until a stream is free."""
-    streams_per_pool: int = 32
+    pool_size: int = 4
+    """Connections per pool."""
     connect_timeout: float = 10.0
 
 
@@ -177,32 +182,40 @@ class QueueClient:
         self.settings = settings or PoolSettings()
         self._headers = {"Authorization": f"Key {api_key}", "User-Agent": USER_AGENT}
         self._tls = _shared_tls_context()
-        limit = self.settings.max_requests
-        self._calls = self._http(limit)
-        self._requests = asyncio.Semaphore(limit)
+        self._requests = asyncio.Semaphore(self.settings.max_requests)
         self._stream_slots = asyncio.Semaphore(self.settings.max_streams)
-        self._stream_pools: list[_StreamPool] = []
+        self._call_pools: list[_Pool] = []
+        self._stream_pools: list[_Pool] = []
 
     def __repr__(self) -> str:
         return "QueueClient(<key hidden>)"
 
-    def _http(self, connections: int) -> httpx.AsyncClient:
-        transport = httpx.AsyncHTTPTransport(
-            verify=self._tls,
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    def _pool(self, pools: list[_Pool]) -> _Pool:
+        """The least busy pool with room for one more connection (a new pool when all are full)."""
+        size = self.settings.pool_size
+        free = min((pool for pool in pools if pool.busy < size), key=lambda pool: pool.busy, default=None)
+        if free is not None:
+            return free
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        backup = AsyncBackupDomainTransport(
+            transport=httpx.AsyncHTTPTransport(verify=self._tls, limits=limits)
         )
-        return httpx.AsyncClient(
-            transport=AsyncBackupDomainTransport(transport=transport),
-            headers=self._headers,
-            follow_redirects=False,
+        pool = _Pool(
+            httpx.AsyncClient(
+                transport=httpx.AsyncHTTPTransport(verify=self._tls, limits=limits),
+                mounts={f"https://{host}": backup for host in FAL_QUEUE_HOSTS},
+                headers=self._headers,
+                follow_redirects=False,
+            )
         )
+        pools.append(pool)
+        return pool
 
     def _timeout(self, seconds: float) -> httpx.Timeout:
         return httpx.Timeout(seconds, connect=min(self.settings.connect_timeout, seconds))
 
     async def aclose(self) -> None:
-        await self._calls.aclose()
-        for pool in self._stream_pools:
+        for pool in self._call_pools + self._stream_pools:
             await pool.http.aclose()
 
     # ---- submit ------------------------------------------------------------------------------
@@ -224,15 +237,19 @@ class QueueClient:
         if start_timeout is not None:
             headers["X-Fal-Request-Timeout"] = str(float(start_timeout))
         async with self._requests:
+            pool = self._pool(self._call_pools)
+            pool.busy += 1
             try:
                 async with asyncio.timeout(limit + 1.0):  # httpx's own timeouts say more, first
-                    response = await self._calls.post(
+                    response = await pool.http.post(
                         url, json=arguments, headers=headers, timeout=self._timeout(limit)
                     )
             except _NOT_SENT as exc:
                 raise SubmitNotSent(_transport_reason(exc)) from None
             except (httpx.HTTPError, TimeoutError) as exc:
                 raise SubmitAnswerLost(_transport_reason(exc)) from None
+            finally:
+                pool.busy -= 1
         if response.status_code == 429:
             raise SubmitRefused("rate limited (HTTP 429)", retry_after(response))
         if response.status_code >= 500 or response.status_code == 408:
@@ -297,8 +314,13 @@ class QueueClient:
 
     async def _call(self, method: str, url: str, limit: float, **kwargs: Any) -> httpx.Response:
         async with self._requests:
-            async with asyncio.timeout(limit + 1.0):
-                return await self._calls.request(method, url, timeout=self._timeout(limit), **kwargs)
+            pool = self._pool(self._call_pools)
+            pool.busy += 1
+            try:
+                async with asyncio.timeout(limit + 1.0):
+                    return await pool.http.request(method, url, timeout=self._timeout(limit), **kwargs)
+            finally:
+                pool.busy -= 1
 
     # ---- the status stream --------------------------------------------------------------------
 
@@ -306,8 +328,8 @@ class QueueClient:
     async def stream(self, urls: JobUrls, *, stall_timeout: float) -> AsyncIterator[AsyncIterator[Status]]:
         """`GET {status_url}/stream?logs=1`: the statuses as they come. Raises `StreamRefused` (poll
         instead) or `StreamBroken` (dropped, stalled for `stall_timeout`, unreadable, closed early)."""
-        pool = self._stream_pool()
-        pool.open += 1
+        pool = self._pool(self._stream_pools)
+        pool.busy += 1
         try:
             timeout = httpx.Timeout(stall_timeout, connect=min(self.settings.connect_timeout, stall_timeout))
             try:
@@ -331,26 +353,18 @@ class QueueClient:
             except httpx.HTTPError as exc:
                 raise StreamBroken(_transport_reason(exc)) from None
         finally:
-            pool.open -= 1
+            pool.busy -= 1
 
     def stream_slot(self) -> asyncio.Semaphore:
         """Held for as long as a job follows a stream (`max_streams` at once)."""
         return self._stream_slots
 
-    def _stream_pool(self) -> _StreamPool:
-        """A pool with room for one more stream (a new one when all are full)."""
-        for pool in self._stream_pools:
-            if pool.open < self.settings.streams_per_pool:
-                return pool
-        pool = _StreamPool(self._http(self.settings.streams_per_pool))
-        self._stream_pools.append(pool)
-        return pool
-
 
 @dataclass
-class _StreamPool:
+class _Pool:
     http: httpx.AsyncClient
-    open: int = 0
+    busy: int = 0
+    """Requests (or streams) using one of its connections now."""
 
 
 async def _statuses(events: AsyncIterator[Any]) -> AsyncGenerator[Status, None]:
