@@ -128,6 +128,8 @@ class RandomFaults:
     accepted_drops: float = 0.0
     stall_seconds: float = 1.0
     retry_after: float | None = None
+    stream_kinds: tuple[FaultKind, ...] | None = None
+    """The kinds for `stream` calls (default: `kinds`); "cut" is allowed here."""
     fired: int = 0
     dropped_submits: int = 0
     _rng: random.Random = field(init=False, repr=False)
@@ -147,7 +149,13 @@ class RandomFaults:
         if not 0 <= self.accepted_drops < 1:
             raise ValueError(f"accepted_drops must be in [0, 1), got {self.accepted_drops!r}")
         if {"accept_then_drop", "cut"} & set(self.kinds):
-            raise ValueError("accept_then_drop is `accepted_drops`; cut is a stream fault: not random kinds")
+            raise ValueError("accept_then_drop is `accepted_drops`; cut is a stream fault (`stream_kinds`)")
+        if self.stream_kinds is not None and (
+            not self.stream_kinds
+            or "accept_then_drop" in self.stream_kinds
+            or set(self.stream_kinds) - set(get_args(FaultKind))
+        ):
+            raise ValueError(f"stream kinds must be a non-empty subset of {get_args(FaultKind)}")
         self._rng = random.Random(self.seed)
 
     def drop_submit(self) -> bool:
@@ -172,6 +180,7 @@ class RandomFaults:
         if self._streaks.get(key, 0) < self.max_streak and self._rng.random() < self.rate:
             self._streaks[key] = self._streaks.get(key, 0) + 1
             self.fired += 1
-            return self._rng.choice(self.kinds)
+            kinds = self.stream_kinds if call == "stream" and self.stream_kinds else self.kinds
+            return self._rng.choice(kinds)
         self._streaks[key] = 0
         return None

@@ -172,6 +172,7 @@ class SandboxServer:
         accepted_drops: float = 0.0,
         stall_seconds: float = 1.0,
         retry_after: float | None = None,
+        stream_kinds: tuple[FaultKind, ...] | None = None,
     ) -> RandomFaults:
         """From now on, each `calls` call fails with probability `rate` (0 turns it off).
 
@@ -188,6 +189,7 @@ class SandboxServer:
             accepted_drops=accepted_drops,
             stall_seconds=stall_seconds,
             retry_after=retry_after,
+            stream_kinds=stream_kinds,
         )
         return self._random
 
