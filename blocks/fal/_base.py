@@ -54,11 +54,12 @@ class FalJobInput(BlockSchemaInput):
         description="Stop waiting, and cancel the fal job, when it has not finished by then.",
     )
     max_poll_interval_seconds: float = SchemaField(
-        default=8.0,
+        default=4.0,
         ge=0.05,
         le=60.0,
         title="Longest wait between status checks (seconds)",
-        description="Status checks start about a second apart and back off up to this.",
+        description="When fal's status stream is unavailable: status checks start about a second "
+        "apart and back off up to this.",
     )
     max_queue_wait_seconds: int | None = SchemaField(
         default=None,

@@ -82,7 +82,8 @@ class WaitPolicy:
 
     deadline: float = 1200.0
     first_poll: float = 1.0
-    max_poll: float = 8.0
+    max_poll: float = 4.0
+    """p95 lag under 5 s when polling (the cap, jittered by 20 %, bounds the lag)."""
     growth: float = 1.5
     jitter: float = 0.2
     cancel_timeout: float = 10.0
