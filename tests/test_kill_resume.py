@@ -193,9 +193,7 @@ async def run_until_done(
     return result
 
 
-async def run_trial(
-    trial: Trial, env: dict[str, str], url: str, rng: random.Random, kills_wanted: int
-) -> None:
+async def run_trial(trial: Trial, env: dict[str, str], url: str, rng: random.Random) -> None:
     trial.graph_file()
     for moment, marker, longest in PHASES:
         result = await run_until_done(trial, env, url, (marker, rng.uniform(0, longest)))

@@ -529,7 +529,8 @@ async def test_random_accepted_drops_make_jobs_whose_answer_never_arrives(sandbo
 async def test_the_journal_is_served_for_clients_in_other_processes(sandbox: SandboxServer) -> None:
     handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
     async with httpx.AsyncClient() as http:
-        entries = (await http.get(f"{sandbox.url}/_sandbox/journal")).json()
-    assert [(e["call"], e["request_id"], e["status"]) for e in entries] == [
+        served = (await http.get(f"{sandbox.url}/_sandbox/journal")).json()
+    assert [(e["call"], e["request_id"], e["status"]) for e in served["entries"]] == [
         ("submit", handle.request_id, 200)
     ]
+    assert served["arguments"] == {handle.request_id: {"prompt": "x"}}

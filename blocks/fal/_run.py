@@ -295,6 +295,8 @@ class _JobRun:
 
     async def _write_intent(self) -> LedgerEntry | None:
         """The intent, written before anything is sent; a cancellation meanwhile leaves none behind."""
+        if self.ledger is None or not self.key:
+            return None
         writing = asyncio.ensure_future(self._ledger_write(self._record_intent))
         try:
             return await asyncio.shield(writing)
