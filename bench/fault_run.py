@@ -26,15 +26,15 @@ from rich.table import Table
 from blocks.fal._ledger import JobState, SqliteJobLedger, job_ledger
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import FalCredentials, credentials_input
-from fal_sandbox.plan import Fault, JobPlan, Success
+from fal_sandbox.plan import Fault, FaultKind, JobPlan, Success
 from fal_sandbox.server import SandboxServer, route_fal_client
 
 from .support import CONSOLE
 
 JOBS = 1000
 FAULT_RATE = 0.3
-KINDS = ("429", "500", "502", "503", "drop", "bad_json", "html", "stall")
-STREAM_KINDS = ("502", "drop", "cut", "stall", "bad_json", "html")
+KINDS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "drop", "bad_json", "html", "stall")
+STREAM_KINDS: tuple[FaultKind, ...] = ("502", "drop", "cut", "stall", "bad_json", "html")
 ACCEPTED_DROPS = 0.02
 RESULT = {"video": {"url": "http://127.0.0.1:9/fault-run.mp4", "content_type": "video/mp4"}}
 

@@ -45,7 +45,12 @@ async def serve(step: float, plans: list[str]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_reader(sys.stdin.fileno(), lambda: sys.stdin.read(1) or stop.set())
+
+    def stdin_readable() -> None:
+        if not sys.stdin.read(1):  # closed: the benchmark is done with us
+            stop.set()
+
+    loop.add_reader(sys.stdin.fileno(), stdin_readable)
     async with server:
         print(server.url, flush=True)
         await stop.wait()

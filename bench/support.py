@@ -12,7 +12,7 @@ import contextlib
 import math
 import statistics
 import sys
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +119,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
-def mean(values: list[float]) -> float:
+def mean(values: Sequence[float]) -> float:
     return statistics.fmean(values) if values else math.nan
 
 

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import fal_client
 import pytest
@@ -176,7 +177,7 @@ def test_an_unwritable_ledger_folder_is_found_before_anything_is_sent(tmp_path: 
 # ---- the run loop's use of it -------------------------------------------------------------------------
 
 
-async def run_node(block: AIVideoGeneratorBlock, credentials: FalCredentials) -> list[tuple[str, object]]:
+async def run_node(block: AIVideoGeneratorBlock, credentials: FalCredentials) -> list[tuple[str, Any]]:
     inputs = {
         "prompt": PROMPT,
         "max_poll_interval_seconds": 0.05,
