@@ -186,6 +186,8 @@ class _JobRun:
     resumed_completed: bool = False
     unrecorded: bool = False
     """Submitted, and not yet written to the ledger as such."""
+    cancel_outcome: CancelOutcome | None = None
+    """What fal said to this run's cancel, once one was sent (never two)."""
 
     @property
     def request_id(self) -> str:
@@ -217,8 +219,10 @@ class _JobRun:
         raise FalJobError(f"the job ledger keeps changing this node's open job on {self.endpoint}")
 
     def _forget_job(self) -> None:
-        self.urls, self.job_id = None, None
+        """Back to before the submit: the job this run followed is over, a new one is to be made."""
+        self.urls, self.job_id, self.resumed_completed = None, None, False
         self.last_position, self.seen_lines, self.job_started = None, 0, False
+        self.queued_since = asyncio.get_running_loop().time()
 
     # ---- resuming what an earlier run left ---------------------------------------------------
 
@@ -397,13 +401,13 @@ class _JobRun:
                 raise
             return await self._deadline_passed(completed)
         except asyncio.CancelledError:
-            if completed is None:
+            if completed is None and self.cancel_outcome is None:
                 await self._cancel("run cancelled")
             raise
         except LedgerError as broken:  # only the submission's record raises it here
             raise await self._lost_ledger(broken) from None
         except Exception:
-            if completed is None:  # given up on a job that may still be running: do not leave it so
+            if completed is None and self.cancel_outcome is None:  # may still be running: do not leave it
                 await self._cancel("gave up waiting for the job")
             raise
         return self._outcome(result, completed)
@@ -612,6 +616,7 @@ class _JobRun:
 
     async def _cancel_and_record(self, reason: str) -> CancelOutcome:
         outcome = await self._send_cancel()
+        self.cancel_outcome = outcome
         state = {
             "accepted": JobState.CANCELLED,
             "not_found": JobState.FAILED,
