@@ -18,7 +18,7 @@ from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import FalCredentials, MissingFalKeyError, credentials_from_env, credentials_input
 from fal_sandbox.plan import Fault, JobPlan, Success, model_error, validation_failure
 from fal_sandbox.render import ClipSpec, render_clip
-from fal_sandbox.server import SandboxServer
+from fal_sandbox.server import SandboxServer, route_fal_client
 
 from .conftest import FAST, BlockRun, RunBlock, assert_no_secret
 from .run_support import QUICK, JobRun, refuse_streams, run_job, until
@@ -441,8 +441,6 @@ async def test_a_submit_accepted_then_dropped_is_never_sent_again(
 
 
 async def test_a_submit_that_could_not_connect_says_it_is_safe_to_retry(sandbox: SandboxServer) -> None:
-    from fal_sandbox.server import route_fal_client
-
     closed = SandboxServer()
     await closed.start()
     url = closed.url
