@@ -183,7 +183,7 @@ def main() -> None:
         ("runs that delivered a video", lambda f: f["succeeded"], None),
         ("runs failed for another reason", lambda f: f["other_errors"], 0),
         (
-            "status/result/stream calls: faults injected / calls",
+            "status/result/stream calls: faults / calls (refused streams not counted)",
             lambda f: f"{f['faults']}/{f['calls']}",
             None,
         ),
