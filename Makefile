@@ -42,3 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.status_lag
 	$(BIN)/python -m bench.capacity
 	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.startup

@@ -12,9 +12,23 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from blocks._sdk import APIKeyCredentials, CredentialsField, CredentialsMetaInput
+from blocks._sdk import APIKeyCredentials, CredentialsField, CredentialsMetaInput, ProviderBuilder
 
 FalCredentials = APIKeyCredentials
+
+
+def _declare_provider() -> object | None:
+    """The `fal` provider, declared the platform's way (its own `blocks/fal/_config.py` does the same,
+    so these blocks can replace that folder). A platform without `backend.sdk` knows fal built in."""
+    if ProviderBuilder is None:
+        return None
+    builder = ProviderBuilder("fal")
+    if hasattr(builder, "with_description"):
+        builder = builder.with_description("fal.ai hosted model inference (video generation)")
+    return builder.build()
+
+
+FAL_PROVIDER = _declare_provider()
 FalCredentialsInput = CredentialsMetaInput[Literal["fal"], Literal["api_key"]]
 
 TEST_CREDENTIALS = APIKeyCredentials(
@@ -33,6 +47,14 @@ TEST_CREDENTIALS_INPUT = {
 
 ENV_CREDENTIALS_ID = "6c0e8f5a-2b7d-4e19-a3c4-5d6e7f8a9b0c"
 
+PLATFORM_FAL_CREDENTIALS_INPUT = {
+    "id": "6c0f5bd0-9008-4638-9d79-4b40b631803e",
+    "provider": "fal",
+    "type": "api_key",
+}
+"""The platform's own fal key ("Use Credits for FAL", `backend.integrations.credentials_store`): runs
+made with it are paid by the platform, so only they are billed in credits (its cost filters match it)."""
+
 
 class MissingFalKeyError(ValueError):
     """No fal key was given; raised before any request is made."""
@@ -41,6 +63,19 @@ class MissingFalKeyError(ValueError):
 def FalCredentialsField() -> FalCredentialsInput:
     """The `credentials` input of every fal block."""
     return CredentialsField(description="A fal.ai API key (fal.ai dashboard → Keys).")
+
+
+def key_problem(key: str) -> str | None:
+    """Why a fal key cannot be used as given (spaces, line breaks or control characters), else None.
+
+    Such a key would be rejected by fal after retries, or end up split across a log line."""
+    if not key:
+        return "the fal API key is empty"
+    if any(character.isspace() or not character.isprintable() for character in key):
+        return "the fal API key contains spaces, line breaks or control characters"
+    if not key.isascii():
+        return "the fal API key contains non-ASCII characters, which an HTTP header cannot carry"
+    return None
 
 
 def fal_key_from_env(environ: Mapping[str, str] | None = None) -> SecretStr | None:

@@ -13,9 +13,7 @@ from typing import Any
 import httpx
 from PIL import Image, UnidentifiedImageError
 
-from blocks.fal._failures import InputProblem
-from blocks.fal._files import decode_data_uri
-
+from .content import BadDataUri, decode_data_uri
 from .media import MediaFacts, probe
 from .storage import MediaStore
 
@@ -48,9 +46,9 @@ def read(value: str, field: str, media: MediaStore) -> bytes:
     text = value.strip()
     if text.startswith("data:"):
         try:
-            return decode_data_uri(text, field)
-        except InputProblem as problem:
-            raise InputRejected(field, str(problem).removeprefix(f"{field}: ")) from None
+            return decode_data_uri(text)
+        except BadDataUri as problem:
+            raise InputRejected(field, str(problem)) from None
     stored = media.lookup(text)
     if stored is not None:
         return stored.data

@@ -14,7 +14,7 @@ import numpy as np
 from av.audio.stream import AudioStream
 from av.video.stream import VideoStream
 
-from blocks.fal._media_types import sniff_content_type
+from .content import content_type as sniffed_type
 
 _AUDIBLE = 1e-3  # -60 dBFS: anything quieter counts as silence when locating the audio start
 
@@ -31,7 +31,7 @@ class MediaFacts:
     has_audio: bool
     audio_duration: float | None  # seconds of decoded samples (capped at the declared length)
     audio_start: float | None  # seconds to the first audible sample (above -60 dBFS)
-    content_type: str | None  # from the magic bytes, see sniff_content_type
+    content_type: str | None  # from the leading bytes, see content.content_type
 
 
 def probe(data: bytes) -> MediaFacts:
@@ -60,7 +60,7 @@ def probe(data: bytes) -> MediaFacts:
         has_audio=audio.stream is not None,
         audio_duration=audio.duration,
         audio_start=audio.start,
-        content_type=sniff_content_type(data),
+        content_type=sniffed_type(data),
     )
 
 

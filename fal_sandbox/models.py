@@ -1,8 +1,10 @@
 """How a sandbox endpoint answers: the `Behaviour` protocol and the common one, `RenderedVideo`.
 
 `RenderedVideo` renders a clip that follows the request's own duration, aspect ratio and
-resolution, and returns it as fal's `{"video": File, **extras}`. Which endpoint behaves how is
-declared in `fal_sandbox/catalog/`.
+resolution, and returns it as fal's `{"video": File, **extras}`. What the request leaves out takes
+the endpoint's clip defaults from `fal_spec`, and whether fal's File carries media facts
+(width/height/fps/duration/num_frames) follows the endpoint's output schema. Which endpoint behaves
+how is declared in `fal_sandbox/catalog/`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from blocks.fal._video_shape import frame_size, seconds
+import fal_spec
+from fal_spec import ClipDefaults, frame_size, seconds
 
 from .render import ClipSpec, render_clip
 from .storage import MediaStore
@@ -27,39 +30,40 @@ class Behaviour(Protocol):
     ) -> dict[str, Any]: ...
 
 
+UNKNOWN_ENDPOINT_CLIP = ClipDefaults(
+    duration=5.0, resolution="480p", aspect_ratio="16:9", fps=24.0, audio=False
+)
+"""The clip for an endpoint fal's facts have no entry for."""
+
+
 @dataclass(frozen=True)
 class RenderedVideo:
     """Render the prompt as a clip shaped by the request; answer `{"video": File, **extras}`."""
 
-    duration: float = 5.0
-    fps: float = 24.0
-    resolution: str = "480p"
-    aspect_ratio: str = "16:9"
-    audio: bool = False
     extras: Extras | None = None
-    media_facts: bool = True
-    """Whether fal's File for this model carries width/height/fps/duration/num_frames."""
 
     async def produce(
         self, endpoint: str, arguments: dict[str, Any], request_id: str, media: MediaStore
     ) -> dict[str, Any]:
         spec = self.clip_spec(endpoint, arguments, request_id)
         data = await asyncio.to_thread(render_clip, spec)
-        video = video_file(media, data, spec, facts=self.media_facts)
+        video = video_file(media, data, spec, facts=_file_has_media_facts(endpoint))
         extras = self.extras(arguments, request_id) if self.extras else {}
         return {"video": video, **extras}
 
     def clip_spec(self, endpoint: str, arguments: dict[str, Any], request_id: str) -> ClipSpec:
+        entry = fal_spec.find(endpoint)
+        shape = entry.clip_defaults() if entry is not None else UNKNOWN_ENDPOINT_CLIP
         width, height = _even_size(
-            str(arguments.get("resolution") or self.resolution),
-            str(arguments.get("aspect_ratio") or self.aspect_ratio),
+            str(arguments.get("resolution") or shape.resolution),
+            str(arguments.get("aspect_ratio") or shape.aspect_ratio),
         )
-        audio = arguments.get("generate_audio", arguments.get("enable_audio", self.audio))
+        audio = arguments.get("generate_audio", arguments.get("enable_audio", shape.audio))
         return ClipSpec(
             width=width,
             height=height,
-            fps=float(arguments.get("fps") or arguments.get("frames_per_second") or self.fps),
-            duration=seconds(arguments.get("duration"), self.duration),
+            fps=float(arguments.get("fps") or arguments.get("frames_per_second") or shape.fps),
+            duration=seconds(arguments.get("duration"), shape.duration),
             caption=str(arguments.get("prompt") or endpoint),
             label=f"{endpoint} · {request_id[:8]}",
             audio=bool(audio),
@@ -101,6 +105,12 @@ def video_file(media: MediaStore, data: bytes, spec: ClipSpec, *, facts: bool) -
             num_frames=frames,
         )
     return described.as_json()
+
+
+def _file_has_media_facts(endpoint: str) -> bool:
+    """Whether fal's result File for this endpoint is a VideoFile with width, height, fps, ..."""
+    entry = fal_spec.find(endpoint)
+    return entry.output_has("video", "width") if entry is not None else True
 
 
 def _even_size(resolution: str, aspect_ratio: str) -> tuple[int, int]:

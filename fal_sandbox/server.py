@@ -8,12 +8,15 @@ Routes (all on one loopback port):
     GET  /{owner}/{alias}/requests/{id}                result (or the job's error)
     PUT  /{owner}/{alias}/requests/{id}/cancel         cancel
     GET  /files/{name}                                 media the jobs produced and uploads
+    GET  /api/openapi/queue/openapi.json?endpoint_id=  an endpoint's schemas, as fal publishes them
     storage (token, upload, multipart, fallback)       see storage.py
 
 Jobs follow `JobPlan`s queued with `plan_next` (else `default_plan`), failures are injected with
 `inject` (scripted) or `random_faults` (a rate), and every call lands in `journal` (call kinds:
 plan.py). A job advances when observed (status call, stream) and, when it has a webhook, on its own
 in a background driver; cancelling a job stops its rendering, its driver and its streams.
+Each submit is checked against the endpoint's published schema (`validation.py`): a bad input is a
+job whose result is fal's 422.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from .answers import check_key, html_page, json_answer, nginx_page
 from .catalog import behaviour_for
 from .job_inputs import InputRejected
 from .journal import Journal
+from .openapi import serve_openapi
 from .plan import BODY_FAULTS, Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
 from .storage import MediaStore
 from .stream import STALL_LIMIT_SECONDS, stream_status
+from .validation import PublishedSchemas, allowance_from_env
 from .webhooks import Attempt, WebhookSender, refusal, webhook_body
 
 _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
@@ -56,6 +61,8 @@ class Job:
     webhook_url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     """The submit's `X-Fal-*` headers (priority, runner hint, request timeout), as sent."""
+    rejection: list[dict[str, Any]] | None = None
+    """fal's 422 `detail` when the arguments break the endpoint's schema (the result answers it)."""
     steps: list[dict[str, Any]] = field(default_factory=list)
     step: int = 0
     step_started: float = 0.0
@@ -151,6 +158,10 @@ class SandboxServer:
         self.url = ""
         self.ssl_context = ssl_context
         """With TLS, fal-client can reach the sandbox through its own host variables, as a gateway."""
+        self.schemas = PublishedSchemas()
+        """What submits are checked against and the OpenAPI route serves (fal_spec's, copied)."""
+        self.drift_allowance = allowance_from_env()
+        """(endpoint, field) pairs whose schema problems are let through (see validation.py)."""
 
     # ---- scripting ----------------------------------------------------------------------------
 
@@ -199,6 +210,7 @@ class SandboxServer:
         app = web.Application(client_max_size=1024**3)
         app.router.add_get("/_sandbox/journal", self._serve_journal)
         app.router.add_get("/files/{name}", self._serve_file)
+        app.router.add_get("/api/openapi/queue/openapi.json", self._openapi)
         self.media.add_routes(app, self)
         app.router.add_get("/{app:.+}/requests/{request_id}/status/stream", self._stream)
         app.router.add_get("/{app:.+}/requests/{request_id}/status", self._status)
@@ -267,7 +279,8 @@ class SandboxServer:
         }
         job.steps = _steps(plan)
         job.step_started = asyncio.get_running_loop().time()
-        if isinstance(plan.outcome, Success) and plan.outcome.result is None:
+        job.rejection = self.schemas.problems(endpoint, arguments, self.drift_allowance)
+        if job.rejection is None and isinstance(plan.outcome, Success) and plan.outcome.result is None:
             job.output = asyncio.ensure_future(self._produce(job))
         self.jobs[request_id] = job
         if job.webhook_url is not None:
@@ -352,6 +365,9 @@ class SandboxServer:
             200, {"entries": [asdict(entry) for entry in self.journal.entries], "arguments": arguments}
         )
 
+    async def _openapi(self, request: web.Request) -> web.StreamResponse:
+        return await serve_openapi(request, self.schemas)
+
     async def _serve_file(self, request: web.Request) -> web.StreamResponse:
         stored = self.media.get(request.match_info["name"])
         if stored is None:
@@ -362,9 +378,8 @@ class SandboxServer:
 
     async def _produce(self, job: Job) -> dict[str, Any]:
         """Render the job's media and build the endpoint's output (started at submit)."""
-        return await behaviour_for(job.endpoint).produce(
-            job.endpoint, job.arguments, job.request_id, self.media
-        )
+        arguments = self.schemas.with_defaults(job.endpoint, job.arguments)
+        return await behaviour_for(job.endpoint).produce(job.endpoint, arguments, job.request_id, self.media)
 
     async def _drive(self, job: Job) -> None:
         """Complete a webhook job without anyone polling, then deliver its webhook.
@@ -419,6 +434,8 @@ class SandboxServer:
         if job.cancelled:
             return cancelled
         outcome = job.plan.outcome
+        if job.rejection is not None and not isinstance(outcome, Failure):  # a scripted failure wins
+            return 422, {"detail": job.rejection}, {}
         if isinstance(outcome, Failure):
             body: dict[str, Any] = {"detail": outcome.detail}
             headers = {}

@@ -2,28 +2,32 @@
 
 A graph is `{"nodes": [{"id", "block_id", "input_default"}], "links": [{"source_id", "source_name",
 "sink_id", "sink_name"}]}`; other keys (`metadata`, `input_links`, link ids, ...) are ignored.
-Everything that can be known before a job is paid for is checked here: unknown blocks, links to names
-that do not exist, cycles, static input values a block would reject, and required inputs that nothing
-provides.
+The shape is checked here, when the graph loads: unknown blocks, links to names that do not exist,
+links whose types cannot meet (text into a file input), inputs linked twice, cycles. What each node's
+inputs are worth (schema, the model's own rules, files) is `fal_video.preflight`'s, before any job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from blocks._sdk import Block
 
 from .catalog import Catalog, credentials_fields
-from .inputs import input_problems
+from .errors import BadInput
+
+STDIN = "-"
+"""The graph file name that means: read the graph from standard input."""
 
 
-class GraphError(ValueError):
+class GraphError(BadInput):
     """The graph cannot run as written; the message names the node, link or field."""
 
 
@@ -65,16 +69,18 @@ class AgentGraph:
 
 
 def load_graph(path: Path, catalog: Catalog) -> AgentGraph:
-    """Read and check a graph file."""
+    """Read and check a graph file (`-`: from standard input)."""
+    where = "standard input" if str(path) == STDIN else str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = sys.stdin.read() if str(path) == STDIN else path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except OSError as exc:
-        raise GraphError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise GraphError(f"cannot read {where}: {exc.strerror or exc}") from None
     except ValueError as exc:
-        raise GraphError(f"{path} is not valid JSON: {exc}") from None
+        raise GraphError(f"{where} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise GraphError(f"{path}: a graph is a JSON object with `nodes` and `links`")
-    return parse_graph(data, catalog, default_name=path.stem)
+        raise GraphError(f"{where}: a graph is a JSON object with `nodes` and `links`")
+    return parse_graph(data, catalog, default_name="graph" if str(path) == STDIN else path.stem)
 
 
 def single_block_graph(block: Block, inputs: dict[str, Any], node_id: str) -> AgentGraph:
@@ -104,7 +110,6 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     )
     _check_single_source_per_input(graph)
     _check_acyclic(graph)
-    _check_inputs(graph)
     return graph
 
 
@@ -115,6 +120,22 @@ def _content_id(data: Mapping[str, Any]) -> str:
     return str(
         uuid.uuid5(uuid.NAMESPACE_URL, "fal-video:graph:" + hashlib.sha256(canonical.encode()).hexdigest())
     )
+
+
+def with_inputs(graph: AgentGraph, overrides: Mapping[str, Mapping[str, Any]]) -> AgentGraph:
+    """The graph with some nodes' `input_default` values replaced (the command's `--set NODE.NAME=...`);
+    a link still wins over a default, so setting a linked input is refused."""
+    nodes = dict(graph.nodes)
+    for node_id, values in overrides.items():
+        if node_id not in nodes:
+            raise GraphError(f"--set {node_id}.…: the graph has no node {node_id!r} ({', '.join(nodes)})")
+        for name in values:
+            linked = [link for link in graph.incoming(node_id) if link.sink_name == name]
+            if linked:
+                raise GraphError(f"--set {node_id}.{name}: that input comes from link {linked[0]}")
+        node = nodes[node_id]
+        nodes[node_id] = replace(node, input_default={**node.input_default, **values})
+    return replace(graph, nodes=nodes)
 
 
 def _version(value: Any) -> int:
@@ -170,7 +191,57 @@ def _parse_link(index: int, raw: Any, nodes: dict[str, Node]) -> Link:
         raise GraphError(f"link {link}: {source.name} has no output {link.source_name!r} ({outputs})")
     if link.sink_name not in sink.input_schema.model_fields or link.sink_name in credentials_fields(sink):
         raise GraphError(f"link {link}: {sink.name} has no input {link.sink_name!r} to link to")
+    output = source.output_schema.jsonschema()["properties"][link.source_name]
+    target = sink.input_schema.jsonschema()["properties"][link.sink_name]
+    problem = link_type_problem(link.source_name, output, target)
+    if problem:
+        raise GraphError(f"link {link}: {problem}")
     return link
+
+
+def link_type_problem(output_name: str, output: Mapping[str, Any], target: Mapping[str, Any]) -> str | None:
+    """Why a value of this output cannot feed this input, as the schemas say; None when it can.
+
+    A file input takes only a media output: one declared as a file, or a URL output named `*_url`
+    (fal's and this project's convention: `video_url`, `image_url`, `audio_url`). Text from a model
+    is never a file, so it cannot be linked into one. Otherwise the JSON types must meet (an integer
+    may feed a number)."""
+    made, wanted = _kinds(output), _kinds(target)
+    if "any" in made or "any" in wanted:
+        return None
+    if wanted == {"file"}:
+        if "file" in made or ("string" in made and output_name.endswith("_url")):
+            return None
+        return (
+            f"{output_name} is {_kind_text(made)}, and a file input takes only a media output "
+            "(a file, or a URL output named *_url)"
+        )
+    accepted = set(wanted)
+    if "number" in wanted:
+        accepted.add("integer")
+    if "string" in wanted:
+        accepted.add("file")
+    if made & accepted:
+        return None
+    return f"{output_name} is {_kind_text(made)}, and the input takes {_kind_text(wanted)}"
+
+
+def _kinds(prop: Mapping[str, Any]) -> set[str]:
+    """The kinds of value a JSON-schema property allows: file, string, integer, ... (not null)."""
+    if prop.get("format") == "file":
+        return {"file"}
+    if "anyOf" in prop:
+        kinds = set().union(*(_kinds(option) for option in prop["anyOf"]))
+        return kinds - {"null"} or {"null"}
+    kind = prop.get("type")
+    if kind is None:
+        return {"string"} if "enum" in prop else {"any"}
+    return {str(kind)}
+
+
+def _kind_text(kinds: set[str]) -> str:
+    words = {"string": "text", "array": "a list", "object": "an object", "boolean": "a boolean"}
+    return " or ".join(sorted(words.get(kind, kind) for kind in kinds))
 
 
 def _check_single_source_per_input(graph: AgentGraph) -> None:
@@ -195,15 +266,3 @@ def _check_acyclic(graph: AgentGraph) -> None:
             upstream.difference_update(ready)
     if waiting:
         raise GraphError(f"the graph has a cycle through nodes {', '.join(sorted(waiting))}")
-
-
-def _check_inputs(graph: AgentGraph) -> None:
-    problems = [
-        f"node {node.id!r} ({node.block.name}): {problem}"
-        for node in graph.nodes.values()
-        for problem in input_problems(
-            node.block, node.input_default, {link.sink_name for link in graph.incoming(node.id)}
-        )
-    ]
-    if problems:
-        raise GraphError("; ".join(problems))

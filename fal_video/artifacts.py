@@ -1,16 +1,20 @@
 """A run saved to a folder: each video downloaded and proven to decode, one metadata file per node.
 
 fal's URLs expire, so `--output` keeps the files; decoding every frame (not reading headers) is
-what shows a clip really plays.
+what shows a clip really plays. Nothing already in the folder is ever overwritten: a name that is
+taken (an earlier run, another graph with the same node ids) gets a numbered suffix, claimed with an
+exclusive create so two runs at once cannot take the same one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,6 +26,8 @@ from .records import SavedClip, node_record
 
 MEDIA_FACTS = ("width", "height", "fps", "duration", "num_frames", "has_audio")
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+MAX_SUFFIX = 10_000
+"""Names tried for one file before giving up (`clip.mp4`, `clip-2.mp4`, ...)."""
 
 
 def video_outputs(result: NodeResult) -> list[tuple[str, str]]:
@@ -43,59 +49,98 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "node"
 
 
-def clip_path(output_dir: Path, node_id: str, output: str) -> Path:
-    return output_dir / "clips" / f"{file_stem(node_id)}-{file_stem(output)}.mp4"
+def claim_path(folder: Path, stem: str, suffix: str) -> Path:
+    """A new, empty file `folder/stem[-N]suffix` that no one else has: the first free name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(1, MAX_SUFFIX + 1):
+        path = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{folder}: {stem}{suffix} and {MAX_SUFFIX - 1} numbered names are all taken")
 
 
-async def save_clips(results: Iterable[NodeResult], output_dir: Path) -> dict[str, list[SavedClip]]:
-    """Download every produced video into `output_dir/clips/`, concurrently, and probe each one."""
-    results = list(results)
-    (output_dir / "clips").mkdir(parents=True, exist_ok=True)
-    async with httpx.AsyncClient(follow_redirects=True, timeout=DOWNLOAD_TIMEOUT) as http:
-        saved = await asyncio.gather(
-            *(
-                _save_clip(http, result.node_id, output, url, output_dir)
-                for result in results
-                for output, url in video_outputs(result)
+class ClipSaver:
+    """Downloads every video of a run into `output_dir/clips/`, concurrently, and probes each one.
+
+    `saved` fills in as clips arrive, so a run interrupted while downloading keeps what it has."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.saved: dict[str, list[SavedClip]] = {}
+
+    async def save(self, results: Iterable[NodeResult]) -> dict[str, list[SavedClip]]:
+        results = list(results)
+        for result in results:
+            self.saved.setdefault(result.node_id, [])
+        async with httpx.AsyncClient(follow_redirects=True, timeout=DOWNLOAD_TIMEOUT) as http:
+            await asyncio.gather(
+                *(
+                    self._save_clip(http, result.node_id, output, url)
+                    for result in results
+                    for output, url in video_outputs(result)
+                )
             )
-        )
-    by_node: dict[str, list[SavedClip]] = {result.node_id: [] for result in results}
-    for clip in saved:
-        by_node[clip.node_id].append(clip)
-    return by_node
+        return self.saved
+
+    def missing(self, results: Iterable[NodeResult], reason: str) -> None:
+        """Record every video not saved (yet) with `reason`: an interrupted download, for one."""
+        for result in results:
+            saved = {clip.output for clip in self.saved.get(result.node_id, [])}
+            for output, url in video_outputs(result):
+                if output not in saved:
+                    self.saved.setdefault(result.node_id, []).append(
+                        SavedClip(result.node_id, output, url, None, problem=reason)
+                    )
+
+    async def _save_clip(self, http: httpx.AsyncClient, node_id: str, output: str, url: str) -> None:
+        clip = await self._fetch(http, node_id, output, url)
+        self.saved.setdefault(node_id, []).append(clip)
+
+    async def _fetch(self, http: httpx.AsyncClient, node_id: str, output: str, url: str) -> SavedClip:
+        try:
+            response = await http.get(url)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            return SavedClip(node_id, output, url, None, problem=f"download failed: {exc}")
+        stem = f"{file_stem(node_id)}-{file_stem(output)}"
+        try:
+            path = await asyncio.to_thread(
+                _write_new, self.output_dir / "clips", stem, ".mp4", response.content
+            )
+        except OSError as exc:
+            folder = self.output_dir / "clips"
+            return SavedClip(
+                node_id, output, url, None, problem=f"could not write to {folder}: {exc.strerror or exc}"
+            )
+        try:
+            facts = await asyncio.to_thread(probe, response.content)
+        except ValueError as exc:
+            return SavedClip(node_id, output, url, path, problem=f"saved, but it does not decode: {exc}")
+        media = {name: getattr(facts, name) for name in MEDIA_FACTS}
+        return SavedClip(node_id, output, url, path, media=media)
 
 
-async def _save_clip(
-    http: httpx.AsyncClient, node_id: str, output: str, url: str, output_dir: Path
-) -> SavedClip:
-    path = clip_path(output_dir, node_id, output)
-    try:
-        response = await http.get(url)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        return SavedClip(node_id, output, url, path, problem=f"download failed: {exc}")
-    try:
-        await asyncio.to_thread(path.write_bytes, response.content)
-    except OSError as exc:
-        return SavedClip(node_id, output, url, path, problem=f"could not write {path}: {exc.strerror or exc}")
-    try:
-        facts = await asyncio.to_thread(probe, response.content)
-    except ValueError as exc:
-        return SavedClip(node_id, output, url, path, problem=f"saved, but it does not decode: {exc}")
-    media = {name: getattr(facts, name) for name in MEDIA_FACTS}
-    return SavedClip(node_id, output, url, path, media=media)
+def _write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    path = claim_path(folder, stem, suffix)
+    path.write_bytes(data)
+    return path
 
 
 def write_metadata(
-    results: Iterable[NodeResult], clips: dict[str, list[SavedClip]], output_dir: Path
+    results: Iterable[NodeResult],
+    clips: dict[str, list[SavedClip]],
+    output_dir: Path,
+    run: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """`output_dir/metadata/<node>.json` for every node, whatever became of it."""
-    folder = output_dir / "metadata"
-    folder.mkdir(parents=True, exist_ok=True)
+    """`output_dir/metadata/<node>.json` for every node, whatever became of it, never overwriting."""
     written = []
     for result in results:
-        path = folder / f"{file_stem(result.node_id)}.json"
         record = node_record(result, clips.get(result.node_id, []), output_dir)
-        path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        written.append(path)
+        if run:
+            record = {"run": run, **record}
+        text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+        written.append(_write_new(output_dir / "metadata", file_stem(result.node_id), ".json", text.encode()))
     return written

@@ -1,7 +1,12 @@
 """The `fal-video` command: list the blocks, run one block or an agent graph, serve the sandbox.
 
 Exit codes: 0 everything completed; 1 a node failed or was skipped, or a clip did not save or play;
-2 the command line, a graph file or an input is wrong (nothing was submitted); 130 interrupted.
+2 the command line, a graph file, an input, the key or the spend limit is wrong (nothing was
+submitted); 128 + the signal's number when a signal stopped the run (130 Ctrl-C, 143 SIGTERM, 129
+SIGHUP).
+
+This module imports only the standard library at the top: each command loads what it needs, so
+`fal-video --help` answers at once.
 """
 
 from __future__ import annotations
@@ -12,36 +17,30 @@ import ipaddress
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from rich.console import Console
-from rich.table import Table
+from .errors import BadInput
+from .sandbox_command import SandboxOptions
+from .schemas_command import add_schemas_command
 
-from blocks._sdk import Block
-from blocks.fal._ledger import LedgerError
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from .agent_graph import AgentGraph, GraphError, load_graph, single_block_graph
-from .artifacts import save_clips, write_metadata
-from .catalog import UnknownBlockError, describe_inputs, find_block, project_blocks
-from .connection import fal_target
-from .executor import GraphExecution, NodeResult
-from .inputs import InputError, input_problems, parse_assignments
-from .jobs_state import SandboxSettingError, mark_saved
-from .progress import progress_display
-from .records import SavedClip
-from .report import json_document, problem_lines, run_succeeded, summary_table
-from .sandbox_command import SandboxOptions, serve_sandbox
+    from .agent_graph import AgentGraph
+    from .connection import Mode
+    from .executor import GraphExecution, NodeResult
+    from .interrupts import Interrupts
+    from .records import SavedClip
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 _PIPE_WIDTH = 240
 """Table width when stdout is not a terminal: wide enough that request ids never wrap."""
 
 
-class CommandLineError(ValueError):
+class CommandLineError(BadInput):
     """The command line itself is wrong."""
 
 
@@ -55,20 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         return int(args.handler(args))
-    except SystemExit as done:  # --help
+    except SystemExit as done:  # --help, --version
         return int(done.code or 0)
-    except (
-        CommandLineError,
-        UnknownBlockError,
-        InputError,
-        GraphError,
-        LedgerError,
-        SandboxSettingError,
-    ) as problem:
-        _say(f"error: {problem}")
+    except BadInput as problem:
+        for line in problem.lines:
+            _say(f"error: {line}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # before anything was submitted: the run installs its own handlers
+        return 130
     except Exception as unexpected:  # a bug or an environment problem: still one line, no traceback
         _say(f"error: unexpected {type(unexpected).__name__}: {unexpected}")
         return EXIT_FAILED
@@ -76,31 +69,41 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fal-video", description="fal.ai video models as AutoGPT blocks, standalone.")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    listing = commands.add_parser("blocks", help="list the blocks and their inputs")
-    listing.set_defaults(handler=_list_blocks)
+    listing = commands.add_parser("blocks", help="list the blocks, or show one block's inputs in full")
+    listing.add_argument("name", nargs="?", help="a block (class name in any case, snake_case, or id)")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    listing.set_defaults(handler=_blocks)
 
     run = commands.add_parser("run", help="run one block")
-    run.add_argument("block", help="class name (any case, `Block` suffix optional) or id")
+    run.add_argument("block", help="class name (any case, snake_case, `Block` suffix optional) or id")
     run.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="an input value (JSON when it parses as JSON, else text); repeat for each input",
+        help="an input value (text inputs take the text; others JSON when it parses); repeat for each",
     )
     _add_run_options(run)
     run.set_defaults(handler=_run_block)
 
     graph = commands.add_parser("graph", help="run an agent graph (AutoGPT export JSON)")
-    graph.add_argument("file", type=Path)
+    graph.add_argument("file", type=Path, help="the graph file, or - to read it from standard input")
+    graph.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NODE.NAME=VALUE",
+        help="replace one node's input default; repeat for each",
+    )
     _add_run_options(graph)
     graph.set_defaults(handler=_run_graph_file)
 
     sandbox = commands.add_parser("sandbox", help="serve the fal sandbox until Ctrl-C")
     sandbox.add_argument("--host", type=loopback, default=SandboxOptions.host, help="a loopback address")
-    sandbox.add_argument("--port", type=count, default=SandboxOptions.port)
+    sandbox.add_argument("--port", type=port, default=SandboxOptions.port, help="0 to 65535 (0: any free)")
     sandbox.add_argument(
         "--latency",
         type=number,
@@ -123,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of status/result calls answered with a transient 429 or 502",
     )
     sandbox.set_defaults(handler=_serve_sandbox)
+    add_schemas_command(commands)
     return parser
 
 
@@ -135,103 +139,271 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything, print each node's endpoint, fal arguments and estimated cost, submit nothing",
+    )
+    parser.add_argument(
+        "--max-cost",
+        type=usd,
+        metavar="USD",
+        help="refuse the run (exit 2, nothing submitted) if its estimated cost is over USD",
+    )
+    parser.add_argument(
+        "--allow-unpriced",
+        action="store_true",
+        help="with --max-cost: run jobs fal publishes no price for",
+    )
+    parser.add_argument(
+        "--files-root",
+        type=Path,
+        metavar="DIR",
+        help="local files you name are read only under DIR (default: the current directory)",
+    )
+    parser.add_argument(
         "--resubmit",
         action="store_true",
         help="submit again a job whose earlier submit is unknown (its answer was lost: fal may bill both)",
     )
 
 
+class _Version(argparse.Action):
+    """`--version`, read from the installed package only when asked (startup stays fast)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("fal-video-blocks")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        print(f"fal-video {number}")
+        parser.exit()
+
+
 # ---- blocks ---------------------------------------------------------------------------------------
 
 
-def _list_blocks(args: argparse.Namespace) -> int:
-    console = _stdout_console()
-    for block in sorted(project_blocks().values(), key=lambda block: block.name):
-        table = Table(
-            title=f"{block.name}  {block.id}",
-            caption=block.description,
-            title_justify="left",
-            caption_justify="left",
-        )
-        for column in ("input", "type", "default", "required"):
-            table.add_column(column)
-        for spec in describe_inputs(block):
-            default = "FAL_KEY, or the sandbox" if spec.is_credentials else _shown(spec.default)
-            table.add_row(spec.name, spec.type, default, "yes" if spec.required else "")
-        console.print(table)
+def _blocks(args: argparse.Namespace) -> int:
+    from .catalog import describe_block, find_block, project_blocks
+    from .listing import block_view, blocks_table
+
+    catalog = project_blocks()
+    if args.name:
+        description = describe_block(find_block(catalog, args.name))
+        if args.json:
+            print(json.dumps(description.as_json(), indent=2, ensure_ascii=False, default=str))
+        else:
+            _stdout_console().print(block_view(description))
+        return EXIT_OK
+    descriptions = [describe_block(block) for block in sorted(catalog.values(), key=lambda b: b.name)]
+    if args.json:
+        print(json.dumps([d.as_json() for d in descriptions], indent=2, ensure_ascii=False, default=str))
+    else:
+        _stdout_console().print(blocks_table(descriptions))
     return EXIT_OK
-
-
-def _shown(default: object) -> str:
-    return "" if default is None else json.dumps(default, ensure_ascii=False)
 
 
 # ---- run / graph ----------------------------------------------------------------------------------
 
 
 def _run_block(args: argparse.Namespace) -> int:
+    from .agent_graph import single_block_graph
+    from .catalog import find_block, project_blocks, short_name
+    from .inputs import parse_assignments
+
     block = find_block(project_blocks(), args.block)
     values = parse_assignments(args.set, block)
-    problems = input_problems(block, values)
-    if problems:
-        raise InputError("; ".join(problems))
-    return _run(single_block_graph(block, values, node_id=_node_name(block)), args)
-
-
-def _node_name(block: Block) -> str:
-    return block.name.removesuffix("Block")
+    return _run(single_block_graph(block, values, node_id=short_name(block)), args, one_block=True)
 
 
 def _run_graph_file(args: argparse.Namespace) -> int:
-    return _run(load_graph(args.file, project_blocks()), args)
+    from .agent_graph import load_graph, with_inputs
+    from .catalog import project_blocks
+    from .inputs import parse_assignments, split_node_assignments
+
+    graph = load_graph(args.file, project_blocks())
+    overrides = {
+        node_id: parse_assignments(assignments, graph.nodes[node_id].block)
+        for node_id, assignments in split_node_assignments(args.set).items()
+        if node_id in graph.nodes
+    }
+    unknown = set(split_node_assignments(args.set)) - set(graph.nodes)
+    if unknown:
+        nodes = ", ".join(graph.nodes)
+        raise CommandLineError(f"--set: the graph has no node {sorted(unknown)[0]!r} (its nodes: {nodes})")
+    return _run(with_inputs(graph, overrides), args, one_block=False)
 
 
-def _run(graph: AgentGraph, args: argparse.Namespace) -> int:
-    if args.output is not None:
+def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int:
+    from .connection import choose_mode
+
+    mode = choose_mode(force_sandbox=args.sandbox)  # a half-set or malformed key: said at once
+    files_root = (args.files_root or Path.cwd()).expanduser()
+    if not files_root.is_dir():
+        raise CommandLineError(f"--files-root {files_root}: not a folder")
+    if args.output is not None and not args.dry_run:
         try:
             args.output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandLineError(f"--output {args.output}: {exc.strerror or exc}") from None
-    return asyncio.run(_execute(graph, args))
+    return asyncio.run(_execute(graph, args, mode, files_root, one_block=one_block))
 
 
-async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
-    """Run the graph, save what it made, report; every submitted request id is printed."""
+async def _execute(
+    graph: AgentGraph, args: argparse.Namespace, mode: Mode, files_root: Path, *, one_block: bool
+) -> int:
+    """Check every node, guard the spend, run, save what the run made, report; every submitted
+    request id is printed, and metadata is written whatever stops the run."""
+    from rich.console import Console
+
+    from .connection import credentials_for, fal_target
+    from .executor import GraphExecution
+    from .interrupts import Interrupts
+    from .preflight import GraphInputError, check_graph
+    from .progress import progress_display
+    from .spend import check_limit, estimate
+
+    try:
+        plans = await check_graph(graph, credentials_for(mode), files_root)
+    except GraphInputError as refused:
+        raise (BadInput(str(refused), refused.problems) if one_block else refused) from None
+    spend = estimate(plans.values())
+    check_limit(spend, args.max_cost, allow_unpriced=args.allow_unpriced)
+    if args.dry_run:
+        _print_dry_run(graph, plans, spend, mode, args.json)
+        return EXIT_OK
+
     output_dir: Path | None = args.output
+    execution: GraphExecution | None = None
+
+    def acknowledge(name: str) -> None:
+        running = len(execution.running_jobs()) if execution else 0
+        jobs = f"cancelling {running} running job{'s' if running != 1 else ''}" if running else "stopping"
+        _say(f"{name} received: {jobs}; press Ctrl-C again to stop waiting for fal's answers")
+
+    def stop_waiting(name: str) -> None:
+        _say(f"{name} received again: no longer waiting; jobs not yet cancelled stay open")
+
     clips: dict[str, list[SavedClip]] = {}
     metadata_written = True
-    async with fal_target(force_sandbox=args.sandbox, announce=_announce, resubmit=args.resubmit) as target:
-        display = progress_display(graph, Console(stderr=True))
-        execution = GraphExecution(
-            graph, target.credentials, display, ledger=target.ledger, deliver=output_dir is None
-        )
-        try:
-            with display:
-                await execution.run()
-        except asyncio.CancelledError:
-            submitted = execution.request_ids()
-            _say(
-                f"interrupted; running jobs were sent a cancel (request ids: {', '.join(submitted)})"
-                if submitted
-                else "interrupted before any job was submitted"
+    saved = False
+    with Interrupts(acknowledge, stop_waiting) as interrupts:
+        async with fal_target(
+            force_sandbox=args.sandbox, announce=_announce, resubmit=args.resubmit
+        ) as target:
+            _announce(spend.describe())
+            display = progress_display(graph, Console(stderr=True))
+            execution = GraphExecution(
+                graph,
+                target.credentials,
+                display,
+                ledger=target.ledger,
+                files_root=files_root,
+                plans=plans,
+                deliver=output_dir is None,
             )
-            if output_dir is not None:  # the request ids, on disk too
-                _write_metadata(list(execution.results.values()), {}, output_dir)
-            raise
-        results = list(execution.results.values())
-        if output_dir is not None:
-            clips = await save_clips(results, output_dir)
-            metadata_written = _write_metadata(results, clips, output_dir)
-            if metadata_written:  # saved where the user asked: the jobs leave the ledger
+            try:
+                with display:
+                    await _run_graph(execution, interrupts)
+                if output_dir is not None:
+                    clips = await _save_clips(list(execution.results.values()), output_dir, interrupts)
+                    saved = not interrupts.interrupted
+            finally:
+                results = list(execution.results.values())
+                if output_dir is not None:
+                    run_info = {"id": execution.graph_exec_id, "graph": graph.name, "graph_id": graph.id}
+                    metadata_written = _write_metadata(results, clips, output_dir, run_info)
+            if saved and metadata_written:  # the clips are where the user asked: the jobs are delivered
+                from .jobs_state import mark_saved
+
                 await asyncio.to_thread(mark_saved, target.ledger, results, clips)
+        signal_name = interrupts.received[0].name if interrupts.interrupted else None
+        exit_code = interrupts.exit_code
+        _report(results, clips, args, mode, graph.name, spend, signal_name)
+    if signal_name is not None:
+        from .report import interruption_lines
+
+        for line in interruption_lines(signal_name, results, keeps_ledger=mode == "fal"):
+            _say(line)
+        return exit_code
+    from .report import run_succeeded
+
+    return EXIT_OK if run_succeeded(results, clips) and metadata_written else EXIT_FAILED
+
+
+async def _run_graph(execution: GraphExecution, interrupts: Interrupts) -> None:
+    """Run until the graph is done or a signal stops it; then cancel it and wait, within bounds,
+    for its jobs' cancels (the run loop sends them)."""
+    run = asyncio.ensure_future(execution.run())
+    await interrupts.until_done_or_signalled(run)
+    if not run.done():
+        await interrupts.wind_down(run, unsettled=lambda: bool(execution.running_jobs()))
+        execution.stop_observing()  # nodes still winding down no longer report
+    if run.done() and not run.cancelled() and (failure := run.exception()) is not None:
+        raise failure
+
+
+async def _save_clips(
+    results: list[NodeResult], output_dir: Path, interrupts: Interrupts
+) -> dict[str, list[SavedClip]]:
+    """Download and probe every video; a signal stops the downloads and keeps what has arrived."""
+    from .artifacts import ClipSaver
+
+    saver = ClipSaver(output_dir)
+    if not interrupts.interrupted:
+        saving = asyncio.ensure_future(saver.save(results))
+        await interrupts.until_done_or_signalled(saving)
+        if not saving.done():
+            saving.cancel()
+            await asyncio.wait({saving}, timeout=2.0)
+    saver.missing(results, "not saved: the run was interrupted")
+    return saver.saved
+
+
+def _write_metadata(
+    results: list[NodeResult], clips: dict[str, list[SavedClip]], output_dir: Path, run: dict[str, Any]
+) -> bool:
+    """Write the metadata files; a disk problem is reported, and the run is still summarised."""
+    from .artifacts import write_metadata
+
+    try:
+        write_metadata(results, clips, output_dir, run)
+    except OSError as exc:
+        _say(f"error: could not write metadata to {output_dir}: {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _report(
+    results: list[NodeResult],
+    clips: dict[str, list[SavedClip]],
+    args: argparse.Namespace,
+    mode: Mode,
+    graph_name: str,
+    spend: Any,
+    signal_name: str | None,
+) -> None:
+    from .report import json_document, problem_lines, summary
+
+    output_dir: Path | None = args.output
     if args.json:
         document = json_document(
-            mode=target.mode, graph_name=graph.name, results=results, clips=clips, output_dir=output_dir
+            mode=mode,
+            graph_name=graph_name,
+            results=results,
+            clips=clips,
+            output_dir=output_dir,
+            spend=spend,
+            interrupted=signal_name,
         )
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         console = _stdout_console()
-        console.print(summary_table(results, clips))
+        console.print(summary(results, clips, console.width))
         if output_dir is not None:
             saved = sum(1 for node_clips in clips.values() for clip in node_clips if clip.problem is None)
             console.print(
@@ -240,23 +412,30 @@ async def _execute(graph: AgentGraph, args: argparse.Namespace) -> int:
             )
     for line in problem_lines(results, clips):
         _say(line)
-    return EXIT_OK if run_succeeded(results, clips) and metadata_written else EXIT_FAILED
+    if mode == "sandbox" and output_dir is None and any("video_url" in r.outputs for r in results):
+        _say("the sandbox's clips are gone when this command exits; add --output DIR to keep them")
 
 
-def _write_metadata(results: list[NodeResult], clips: dict[str, list[SavedClip]], output_dir: Path) -> bool:
-    """Write the metadata files; a disk problem is reported, and the run is still summarised."""
-    try:
-        write_metadata(results, clips, output_dir)
-    except OSError as exc:
-        _say(f"error: could not write metadata to {output_dir}: {exc.strerror or exc}")
-        return False
-    return True
+def _print_dry_run(graph: AgentGraph, plans: dict[str, Any], spend: Any, mode: Mode, as_json: bool) -> None:
+    from .report import dry_run_document, dry_run_view
+
+    if as_json:
+        print(
+            json.dumps(
+                dry_run_document(plans.values(), spend, mode, graph.name), indent=2, ensure_ascii=False
+            )
+        )
+        return
+    where = "it would run on fal.ai, billed" if mode == "fal" else "it would run in the sandbox"
+    _stdout_console().print(dry_run_view(plans.values(), spend, where))
 
 
 # ---- sandbox --------------------------------------------------------------------------------------
 
 
 def _serve_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox_command import serve_sandbox
+
     options = SandboxOptions(
         host=args.host,
         port=args.port,
@@ -293,10 +472,26 @@ def count(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0 to 65535)")
+    return value
+
+
 def number(text: str) -> float:
     value = float(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def usd(text: str) -> float:
+    """An amount of US dollars, zero or more (`1.50`, `$2`)."""
+    value = float(text.strip().removeprefix("$"))
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not an amount of dollars")
     return value
 
 
@@ -308,12 +503,22 @@ def fraction(text: str) -> float:
 
 
 def _stdout_console() -> Console:
+    from rich.console import Console
+
     return Console() if sys.stdout.isatty() else Console(width=_PIPE_WIDTH)
 
 
 def _announce(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    _print_err(text)
 
 
 def _say(text: str) -> None:
-    print(f"fal-video: {text}", file=sys.stderr, flush=True)
+    _print_err(f"fal-video: {text}")
+
+
+def _print_err(text: str) -> None:
+    """stderr may be gone (a closed terminal sends SIGHUP): a message lost is no reason to stop."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass

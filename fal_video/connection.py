@@ -18,7 +18,14 @@ from credentials import credentials_from_env, fal_key_from_env
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer, route_fal_client
 
-from .jobs_state import SANDBOX_URL_VARIABLE, external_sandbox_url, real_ledger, sandbox_ledger
+from .jobs_state import (
+    SANDBOX_URL_VARIABLE,
+    LedgerUnavailable,
+    external_sandbox_url,
+    real_ledger,
+    sandbox_ledger,
+)
+from .keys import check_fal_key
 
 SANDBOX_NOTICE = "sandbox: synthetic test clips, nothing is billed"
 
@@ -33,14 +40,31 @@ EMBEDDED_PLAN = JobPlan(queue_positions=(1, 0), step_seconds=0.25)
 """Embedded jobs take about a second and a half: long enough to watch one queue and progress."""
 
 
+Mode = Literal["fal", "sandbox"]
+
+
 @dataclass(frozen=True)
 class FalTarget:
-    mode: Literal["fal", "sandbox"]
+    mode: Mode
     credentials: APIKeyCredentials
     sandbox_url: str | None = None
     ledger: JobLedger | None = None
     """Jobs are recorded before they are sent, so a rerun after a crash resumes them (one file per
     target, see `jobs_state`); checked writable before anything is submitted."""
+
+
+def choose_mode(*, force_sandbox: bool, environ: Mapping[str, str] | None = None) -> Mode:
+    """Real fal when the environment has a key; the sandbox with `force_sandbox` or no key at all.
+    A key variable that is set but unusable is an error (`FalKeyProblem`), never a quiet sandbox."""
+    if force_sandbox:
+        return "sandbox"
+    check_fal_key(environ)
+    return "fal" if fal_key_from_env(environ) is not None else "sandbox"
+
+
+def credentials_for(mode: Mode, environ: Mapping[str, str] | None = None) -> APIKeyCredentials:
+    """The key jobs are sent with: the environment's for real fal, a dummy for the sandbox."""
+    return credentials_from_env(environ) if mode == "fal" else SANDBOX_CREDENTIALS
 
 
 @asynccontextmanager
@@ -56,15 +80,15 @@ async def fal_target(
     sent when the target's job ledger cannot be written."""
     external = external_sandbox_url(environ)
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
-    if not force_sandbox and fal_key_from_env(environ) is not None:
+    if choose_mode(force_sandbox=force_sandbox, environ=environ) == "fal":
         ledger = await _checked(real_ledger(environ, resubmit=resubmit))
         announce(f"fal.ai: real jobs with your fal key; they are billed (job ledger {ledger.path})")
-        yield FalTarget("fal", credentials_from_env(environ), ledger=ledger)
+        yield FalTarget("fal", credentials_for("fal", environ), ledger=ledger)
     elif external is not None:
         ledger = await _checked(sandbox_ledger(external, environ, resubmit=resubmit))
         with route_fal_client(external):
             announce(f"{SANDBOX_NOTICE} ({why}; the sandbox at {external}, from {SANDBOX_URL_VARIABLE})")
-            yield FalTarget("sandbox", SANDBOX_CREDENTIALS, external, ledger=ledger)
+            yield FalTarget("sandbox", credentials_for("sandbox"), external, ledger=ledger)
     else:
         with tempfile.TemporaryDirectory(prefix="fal-video-sandbox-") as folder:
             ledger = await _checked(SqliteJobLedger(Path(folder) / "jobs.sqlite3", resubmit=resubmit))
@@ -72,7 +96,7 @@ async def fal_target(
                 server.default_plan = EMBEDDED_PLAN
                 with route_fal_client(server.url):
                     announce(f"{SANDBOX_NOTICE} ({why}; embedded fal sandbox at {server.url})")
-                    yield FalTarget("sandbox", SANDBOX_CREDENTIALS, server.url, ledger=ledger)
+                    yield FalTarget("sandbox", credentials_for("sandbox"), server.url, ledger=ledger)
             ledger.close()
 
 
@@ -81,5 +105,7 @@ async def _checked(ledger: SqliteJobLedger) -> SqliteJobLedger:
     try:
         await asyncio.to_thread(ledger.check_writable)
     except LedgerError as problem:
-        raise LedgerError(f"{problem}; nothing was submitted (FAL_VIDEO_STATE_DIR sets the folder)") from None
+        raise LedgerUnavailable(
+            f"{problem}; nothing was submitted (FAL_VIDEO_STATE_DIR sets the folder)"
+        ) from None
     return ledger

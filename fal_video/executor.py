@@ -5,6 +5,10 @@ that feed it; it runs once when its required inputs are present (from `input_def
 and is skipped, with the reason, when a node it depends on failed or was skipped. The run is bounded:
 the graph is acyclic (checked on load), each node runs at most once, and each node is held to its own
 timeout plus a grace period for cancelling its fal job.
+
+Before the first node starts, every node is checked (`fal_video.preflight.check_graph`): a graph with
+one bad node submits nothing. Each node runs with its own local-file policy: a block reads only the
+local paths typed into that node's inputs, under the files root.
 """
 
 from __future__ import annotations
@@ -15,18 +19,23 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from blocks._sdk import APIKeyCredentials, Block
-from blocks.fal._events import FalEvent, Resumed, Submitted, progress_listener
+from blocks.fal._events import CancelSent, Completed, FalEvent, Resumed, Submitted, progress_listener
 from blocks.fal._ledger import JobLedger, job_ledger
+from blocks.fal.preflight import local_files
 from credentials import credentials_input
 
 from .agent_graph import AgentGraph, Node
 from .catalog import credentials_fields, shareable_inputs
 from .jobs_state import mark_delivered
+from .preflight import NodePlan, check_graph, node_file_policy
 
 NodeState = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
+JobState = Literal["running", "finished", "cancelled", "not cancelled"]
+"""What became of one fal job: still running, finished on fal, cancelled, or a cancel fal refused."""
 
 CANCEL_GRACE_SECONDS = 60.0
 """Past a node's own timeout: room for its fal cancel and result fetch before the executor steps in."""
@@ -47,11 +56,14 @@ class NodeResult:
     outputs: dict[str, Any] = field(default_factory=dict)
     """Each output's value (the last one, when a block yields a name more than once)."""
     request_ids: list[str] = field(default_factory=list)
+    jobs: dict[str, JobState] = field(default_factory=dict)
+    """Each request id's fate, from the run loop's events."""
     endpoint: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
     """What fal received for the node's job, secrets masked."""
     cost_usd: float | None = None
-    """fal's published price for the job (what the block reported as its provider cost)."""
+    """fal's published price for the job: the estimate checked before the run, then what the
+    block reported as its provider cost."""
     error: str | None = None
     skip_reason: str | None = None
     started_at: datetime | None = None
@@ -62,6 +74,7 @@ class NodeResult:
     def add_request_id(self, request_id: str) -> None:
         if request_id not in self.request_ids:
             self.request_ids.append(request_id)
+            self.jobs.setdefault(request_id, "running")
 
     def record_output(self, name: str, value: Any) -> None:
         self.outputs[name] = value
@@ -120,11 +133,17 @@ class GraphExecution:
         *,
         user_id: str | None = None,
         ledger: JobLedger | None = None,
+        files_root: Path | None = None,
+        plans: dict[str, NodePlan] | None = None,
         deliver: bool = True,
     ) -> None:
         self.graph = graph
         self.credentials = credentials
         self.ledger = ledger
+        self.files_root = files_root
+        """Local files typed into a node's inputs are read only under this folder (None: none)."""
+        self.plans = plans
+        """Each node's checked plan (from `check_graph`); computed by `run` when not given."""
         self.deliver = deliver
         """Mark each finished node's jobs delivered when the run ends (off when the host delivers later,
         e.g. after saving clips)."""
@@ -135,9 +154,24 @@ class GraphExecution:
             node.id: NodeResult(node.id, node.block.name, node.block.id) for node in graph.nodes.values()
         }
         self._settled = {node_id: asyncio.Event() for node_id in graph.nodes}
+        if plans is not None:
+            self._note_estimates(plans)
+
+    async def check(self) -> dict[str, NodePlan]:
+        """Check every node before anything is submitted (`GraphInputError` if one would fail)."""
+        if self.plans is None:
+            self.plans = await check_graph(self.graph, self.credentials, self.files_root)
+            self._note_estimates(self.plans)
+        return self.plans
+
+    def _note_estimates(self, plans: dict[str, NodePlan]) -> None:
+        for node_id, plan in plans.items():
+            self.results[node_id].cost_usd = plan.estimated_usd
 
     async def run(self) -> dict[str, NodeResult]:
-        """Run every node that can run; cancelling this cancels every node (and its fal job)."""
+        """Check every node, then run every node that can run; cancelling this cancels every node
+        (and its fal job)."""
+        await self.check()
         async with asyncio.TaskGroup() as nodes:
             for node in self.graph.nodes.values():
                 nodes.create_task(self._run_node(node), name=f"node {node.id}")
@@ -148,6 +182,20 @@ class GraphExecution:
     def request_ids(self) -> list[str]:
         """Every request id any node produced, in node order."""
         return [request_id for result in self.results.values() for request_id in result.request_ids]
+
+    def stop_observing(self) -> None:
+        """No more progress reports: the host has said its last word (nodes may still wind down)."""
+        self.observer = _Unobserved()
+
+    def running_jobs(self) -> list[tuple[str, str]]:
+        """(node, request id) of every job of a running node not known to have ended or been cancelled."""
+        return [
+            (result.node_id, request_id)
+            for result in self.results.values()
+            if result.state == "running"
+            for request_id, state in result.jobs.items()
+            if state == "running"
+        ]
 
     async def _run_node(self, node: Node) -> None:
         try:
@@ -198,6 +246,7 @@ class GraphExecution:
         limit = node_time_limit(block, inputs)
         progress_listener.set(partial(self._on_fal_event, result))
         job_ledger.set(self.ledger)
+        local_files.set(node_file_policy(self.graph, node, self.files_root))
         result.begin(shareable_inputs(block, inputs))
         self.observer.node_started(result)
         deadline = asyncio.timeout(limit)
@@ -215,8 +264,12 @@ class GraphExecution:
             else:
                 result.finish("failed", _message(exc))
         else:
-            result.cost_usd = block.execution_stats.provider_cost
+            if block.execution_stats.provider_cost is not None:
+                result.cost_usd = block.execution_stats.provider_cost
             result.finish("completed")
+            for request_id, state in result.jobs.items():
+                if state == "running":
+                    result.jobs[request_id] = "finished"
         self.observer.node_finished(result)
 
     def _on_fal_event(self, result: NodeResult, event: FalEvent) -> None:
@@ -224,6 +277,11 @@ class GraphExecution:
             result.add_request_id(event.request_id)
             result.endpoint = event.endpoint
             result.arguments = shareable_inputs(self.graph.nodes[result.node_id].block, event.arguments)
+        elif isinstance(event, Completed):
+            result.jobs[event.request_id] = "finished"
+        elif isinstance(event, CancelSent):
+            outcome = {"accepted": "cancelled", "already_completed": "finished"}
+            result.jobs[event.request_id] = outcome.get(event.outcome, "not cancelled")  # type: ignore[assignment]
         self.observer.fal_event(result, event)
 
 

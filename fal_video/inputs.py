@@ -1,20 +1,19 @@
-"""Input values from the command line, and the check that stops a bad one before anything is billed."""
+"""Input values from the command line: `--set NAME=VALUE` for one block, `--set NODE.NAME=VALUE` for
+a node of a graph, each read the way the input's type says."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
-
-from pydantic import ValidationError
 
 from blocks._sdk import Block
 
-from .catalog import credentials_fields
+from .errors import BadInput
 
 
-class InputError(ValueError):
-    """An input the block would reject, or a malformed `--set`; one line that names the field."""
+class InputError(BadInput):
+    """A malformed `--set`; one line that names it."""
 
 
 def parse_assignments(assignments: Iterable[str], block: Block) -> dict[str, Any]:
@@ -23,49 +22,43 @@ def parse_assignments(assignments: Iterable[str], block: Block) -> dict[str, Any
     properties = block.input_schema.jsonschema().get("properties", {})
     values: dict[str, Any] = {}
     for assignment in assignments:
-        name, equals, raw = assignment.partition("=")
-        name = name.strip()
-        if not equals or not name:
-            raise InputError(f"--set {assignment!r}: expected NAME=VALUE")
-        values[name] = raw if _is_text(properties.get(name, {})) else _parse_value(raw)
+        name, raw = _split(assignment, "NAME=VALUE")
+        values[name] = parse_value(raw, properties.get(name, {}))
     return values
 
 
-def _is_text(field: dict[str, Any]) -> bool:
-    options = [field, *field.get("anyOf", [])]
-    kinds = {option.get("type") for option in options} - {"null", None}
-    return kinds == {"string"}
+def split_node_assignments(assignments: Iterable[str]) -> dict[str, list[str]]:
+    """`NODE.NAME=VALUE` pairs by node, as `NAME=VALUE` (a node id may itself contain dots: the
+    input is what follows the last one)."""
+    by_node: dict[str, list[str]] = {}
+    for assignment in assignments:
+        target, raw = _split(assignment, "NODE.NAME=VALUE")
+        node, dot, name = target.rpartition(".")
+        if not dot or not node or not name:
+            raise InputError(f"--set {assignment!r}: expected NODE.NAME=VALUE")
+        by_node.setdefault(node, []).append(f"{name}={raw}")
+    return by_node
 
 
-def _parse_value(raw: str) -> Any:
+def parse_value(raw: str, schema: dict[str, Any]) -> Any:
+    """A text input's value is the text; any other is JSON when it parses, else the text."""
+    if _is_text(schema):
+        return raw
     try:
         return json.loads(raw)
     except ValueError:
         return raw
 
 
-def input_problems(block: Block, values: Mapping[str, Any], supplied_later: Iterable[str] = ()) -> list[str]:
-    """`field: message` for every value the block would reject and every required input left out.
+def _split(assignment: str, shape: str) -> tuple[str, str]:
+    name, equals, raw = assignment.partition("=")
+    name = name.strip()
+    if not equals or not name:
+        raise InputError(f"--set {assignment!r}: expected {shape}")
+    return name, raw
 
-    Inputs in `supplied_later` (linked from another node) and credentials (filled in by the executor)
-    may be missing here; values that are present are checked all the same.
-    """
-    fields = block.input_schema.model_fields
-    later = set(supplied_later) | credentials_fields(block)
-    known = ", ".join(name for name in fields if name not in credentials_fields(block))
-    problems = [
-        f"{name}: {block.name} has no input named {name!r} (its inputs: {known})"
-        for name in values
-        if name not in fields
-    ]
-    present = {name: value for name, value in values.items() if name in fields and value is not None}
-    try:
-        block.input_schema.model_validate(present)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False, include_input=False):
-            location = [str(part) for part in error["loc"]]
-            if location and location[0] in later and location[0] not in present:
-                continue
-            message = "required, and not given" if error["type"] == "missing" else error["msg"]
-            problems.append(f"{'.'.join(location) or 'input'}: {message}")
-    return problems
+
+def _is_text(field: dict[str, Any]) -> bool:
+    options = [field, *field.get("anyOf", [])]
+    kinds = {option.get("type") for option in options} - {"null", None}
+    return kinds == {"string"}

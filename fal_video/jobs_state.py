@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from blocks.fal._ledger import LEDGER_FILE, JobLedger, SqliteJobLedger
 
+from .errors import BadInput
+
 if TYPE_CHECKING:
     from .executor import NodeResult
     from .records import SavedClip
@@ -30,8 +32,12 @@ if TYPE_CHECKING:
 SANDBOX_URL_VARIABLE = "FAL_VIDEO_SANDBOX_URL"
 
 
-class SandboxSettingError(ValueError):
+class SandboxSettingError(BadInput):
     """`FAL_VIDEO_SANDBOX_URL` is not a loopback http(s) URL."""
+
+
+class LedgerUnavailable(BadInput):
+    """The job ledger cannot be written (checked before the first submit): nothing was sent."""
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TextIO
+from typing import IO, Any, Protocol
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -18,15 +18,7 @@ from blocks.fal._events import FalEvent, LogLine, QueuePosition, Started
 
 from .agent_graph import AgentGraph
 from .executor import NodeResult, RunObserver
-
-STATE_STYLES = {
-    "pending": "dim",
-    "running": "yellow",
-    "completed": "green",
-    "failed": "bold red",
-    "skipped": "dim",
-    "cancelled": "magenta",
-}
+from .report import STATE_STYLES, message_lines, one_line
 
 
 class ProgressDisplay(RunObserver, Protocol):
@@ -44,15 +36,10 @@ def progress_display(graph: AgentGraph, console: Console) -> ProgressDisplay:
     return PlainProgress(console.file)
 
 
-def one_line(text: str) -> str:
-    """A multi-line message (fal's 422 lists one field per line) as one line."""
-    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
 class PlainProgress:
     """`node: what happened`, one line per event."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
 
     def __enter__(self) -> PlainProgress:
@@ -62,7 +49,8 @@ class PlainProgress:
         pass
 
     def _say(self, result: NodeResult, text: str) -> None:
-        self.stream.write(f"{result.node_id}: {one_line(text)}\n")
+        for line in message_lines(text):
+            self.stream.write(f"{result.node_id}: {line}\n")
         self.stream.flush()
 
     def node_started(self, result: NodeResult) -> None:
@@ -121,19 +109,35 @@ class LiveProgress:
         row.result, row.queue_position = result, None
         row.latest = one_line(result.error or result.skip_reason or row.latest)
 
-    def __rich__(self) -> Table:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def table(self, width: int) -> Table:
+        """The table for a terminal `width` columns wide. Node and block names wrap rather than
+        being cut (two nodes must never look alike); only the latest log line is shortened."""
+        fixed = {"state": 9, "queue": 5, "elapsed": 7}
+        flexible = width - sum(fixed.values()) - (3 * 6 + 1)  # six columns: padding and borders
+        names = max(16, flexible - 10)  # at least 10 left for the latest line
+        node_width = min(max(len(node_id) for node_id in self.rows), max(8, names * 3 // 5))
+        block_width = min(max(len(row.block_name) for row in self.rows.values()), max(8, names - node_width))
+        latest_width = max(10, flexible - node_width - block_width)
         table = Table(title="fal-video", title_justify="left", expand=False)
-        for column in ("node", "block", "state", "queue", "elapsed", "latest"):
-            table.add_column(column, no_wrap=column != "latest", overflow="ellipsis")
+        table.add_column("node", overflow="fold", width=node_width)
+        table.add_column("block", overflow="fold", width=block_width)
+        for column, column_width in fixed.items():
+            table.add_column(column, no_wrap=True, width=column_width)
+        table.add_column("latest", no_wrap=True, overflow="ellipsis", max_width=latest_width)
         for row in self.rows.values():
             state = row.result.state if row.result else "pending"
+            latest = Text(row.latest, no_wrap=True)
+            latest.truncate(latest_width, overflow="ellipsis")
             table.add_row(
                 row.node_id,
                 row.block_name,
                 Text(state, style=STATE_STYLES.get(state, "")),
                 "" if row.queue_position is None else str(row.queue_position),
                 _elapsed(row),
-                Text(row.latest, overflow="ellipsis", no_wrap=True),
+                latest,
             )
         return table
 

@@ -19,7 +19,8 @@ class SavedClip:
     node_id: str
     output: str
     url: str
-    path: Path
+    path: Path | None
+    """Where it was saved (None: it was not)."""
     media: dict[str, Any] | None = None
     problem: str | None = None
 
@@ -57,11 +58,13 @@ def node_record(
 
 
 def _clip_record(clip: SavedClip, relative_to: Path | None) -> dict[str, Any]:
-    path = clip.path.relative_to(relative_to) if relative_to is not None else clip.path
+    path = clip.path
+    if path is not None and relative_to is not None:
+        path = path.relative_to(relative_to)
     return {
         "output": clip.output,
         "url": clip.url,
-        "path": path.as_posix(),
+        "path": None if path is None else path.as_posix(),
         "media": clip.media,
         "problem": clip.problem,
     }

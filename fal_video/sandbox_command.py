@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from fal_sandbox.plan import JobPlan
-from fal_sandbox.server import SandboxServer
+if TYPE_CHECKING:
+    from fal_sandbox.plan import JobPlan
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class SandboxOptions:
 
 
 def job_plan(options: SandboxOptions) -> JobPlan:
+    from fal_sandbox.plan import JobPlan  # the command line is read before the sandbox is loaded
+
     return JobPlan(
         queue_positions=tuple(range(options.queue_depth - 1, -1, -1)),
         step_seconds=options.latency,
@@ -32,6 +34,8 @@ def job_plan(options: SandboxOptions) -> JobPlan:
 
 async def serve_sandbox(options: SandboxOptions, out: TextIO) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    from fal_sandbox.server import SandboxServer
+
     server = SandboxServer(host=options.host, port=options.port)
     server.default_plan = job_plan(options)
     if options.fault_rate > 0:

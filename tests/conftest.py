@@ -16,8 +16,14 @@ import trustme
 from pydantic import SecretStr
 
 from blocks._sdk import Block
+from blocks.fal.preflight import LocalFilePolicy, local_files_allowed
 from credentials import FalCredentials, credentials_input
 from fal_sandbox.server import SandboxServer, route_fal_client
+from fal_sandbox.validation import ALLOWANCE_VARIABLE
+
+from .block_spec_drift import drift_allowance
+
+os.environ[ALLOWANCE_VARIABLE] = drift_allowance()  # the named drift allowance: see block_spec_drift.py
 
 SECRET = "fal-test-key-7f3a9c1e:5b2d8e4f6a0c"
 """A distinctive key: the leak checks search every output, log record and error for it."""
@@ -32,6 +38,19 @@ def private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     folder = tmp_path_factory.mktemp("fal-video-state")
     monkeypatch.setenv("FAL_VIDEO_STATE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def no_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key in the environment: the command uses its embedded sandbox."""
+    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real-fal mode; the `sandbox` fixture has routed fal-client to loopback, so its journal sees all."""
+    monkeypatch.setenv("FAL_KEY", "cli-test-key")
 
 
 @dataclass
@@ -90,8 +109,9 @@ RunBlock = Callable[..., Awaitable[BlockRun]]
 
 
 @pytest.fixture
-def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials) -> RunBlock:
-    """Run a block through `execute` (the platform's path); assert the key leaked nowhere."""
+def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials, tmp_path: Path) -> RunBlock:
+    """Run a block through `execute` (the platform's path) as a standalone host that lets blocks
+    read local files under the test's tmp_path; assert the key leaked nowhere."""
     caplog.set_level(logging.DEBUG)
 
     async def run(
@@ -101,8 +121,9 @@ def run_block(caplog: pytest.LogCaptureFixture, test_credentials: FalCredentials
         record = BlockRun()
         data = {**FAST, **inputs, "credentials": credentials_input(creds)}
         try:
-            async for name, value in block.execute(data, credentials=creds):
-                record.outputs.append((name, value))
+            with local_files_allowed(LocalFilePolicy(root=tmp_path)):
+                async for name, value in block.execute(data, credentials=creds):
+                    record.outputs.append((name, value))
         except Exception as exc:  # the platform's error classes, checked by the tests
             record.failure = exc
         assert_no_secret(record, caplog)
@@ -119,3 +140,11 @@ def assert_no_secret(record: BlockRun, caplog: pytest.LogCaptureFixture) -> None
     for text in texts:
         assert SECRET not in text
         assert SECRET.split(":")[1] not in text
+
+
+def names_field(message: str, field: str) -> bool:
+    """Whether an input error names `field`: our own checks say `field: ...`; the platform's schema
+    check words it as `jsonschema` does (`On instance['field']`, `'field' is a required property`)."""
+    return any(
+        mark in message for mark in (f"{field}: ", f"['{field}']", f"'{field}' is a required property")
+    )

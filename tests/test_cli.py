@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import signal
@@ -14,38 +15,86 @@ import httpx
 import pytest
 
 from fal_sandbox.media import probe
-from fal_sandbox.plan import JobPlan, model_error
+from fal_sandbox.plan import JobPlan, model_error, validation_failure
 from fal_sandbox.server import SandboxServer
 from fal_video.cli import main
 
 FAL_VIDEO = Path(sys.executable).with_name("fal-video")
 FAST = ["--set", "max_poll_interval_seconds=0.05"]
 NOTICE = "sandbox: synthetic test clips, nothing is billed"
-BLOCK_ID = "b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47"
+BLOCK_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
+PROMPT_BLOCK_ID = "d27be4d1-47b3-466b-87bc-7edce8d0babf"
 
 
-@pytest.fixture
-def no_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def fake_fal_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real-fal mode; the `sandbox` fixture has routed fal-client to loopback, so its journal sees all."""
-    monkeypatch.setenv("FAL_KEY", "cli-test-key")
-
-
-def test_blocks_lists_the_video_generator_and_its_prompt(capsys: pytest.CaptureFixture[str]) -> None:
+def test_blocks_lists_every_block_by_name_and_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["blocks"]) == 0
     out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if f" {BLOCK_ID} " in line)
+    assert row.split("│")[1].strip() == "AIVideoGenerator"
+    assert "WanVaceVideo" in out and "VideoPromptGenerator" in out
+
+
+def test_one_block_in_full_types_ranges_defaults_and_what_depends_on_the_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["blocks", "ai_video_generator"]) == 0  # snake_case works too
+    out = capsys.readouterr().out
     assert f"AIVideoGeneratorBlock  {BLOCK_ID}" in out
-    table = out.split(f"AIVideoGeneratorBlock  {BLOCK_ID}")[1].split("└")[0].splitlines()
-    prompt_row = next(line for line in table if "│ prompt " in line)
-    assert [cell.strip() for cell in prompt_row.strip().strip("│").split("│")] == ["prompt", "str", "", "yes"]
-    model_row = next(line for line in table if "│ model " in line)
-    assert "fal-ai/mochi-v1 | fal-ai/luma-dream-machine" in model_row
-    assert '"fal-ai/mochi-v1"' in model_row  # the default, as JSON
+    rows = [
+        line.split("│")[1:-1] for line in out.splitlines() if line.startswith("│") and line.count("│") == 6
+    ]
+    cells = {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+    assert cells["prompt"] == ["str", "", "at least 1 characters", "yes"]
+    assert cells["timeout_seconds"][:3] == ["int", "1200", "1 … 10800"]
+    assert cells["model"][0] == "choice" and cells["model"][1] == '"fal-ai/mochi-v1"'
+    flat = " ".join(out.split())
+    assert (
+        "model fal-ai/sora-2/text-to-video (Sora 2): aspect_ratio 16:9 or 9:16; duration 4 s, 8 s or 12 s"
+        in flat
+    )
+    assert "prompt at most 2000 characters" in flat
+
+
+def test_blocks_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["blocks", "Sora2ImageToVideo", "--json"]) == 0
+    block = json.loads(capsys.readouterr().out)
+    assert block["name"] == "Sora2ImageToVideoBlock" and block["endpoints"] == [
+        "fal-ai/sora-2/image-to-video"
+    ]
+    inputs = {spec["name"]: spec for spec in block["inputs"]}
+    assert inputs["duration"]["choices"] == ["4", "8", "12"] and inputs["duration"]["default"] == "4"
+    assert inputs["image_url"]["required"] is True
+    assert inputs["image_url"]["limits"].startswith(
+        "image (image/gif, image/jpeg, image/png, image/webp, at most 8 MB)"
+    )
+    assert main(["blocks", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert {item["id"] for item in listing} >= {BLOCK_ID, block["id"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("AIVideoGenrator", "no block named 'AIVideoGenrator'; did you mean AIVideoGenerator"),
+        ("sora2_text_to_vdeo", "did you mean Sora2TextToVideo"),
+        ("zzz", "no block named 'zzz' (fal-video blocks lists them)"),
+    ],
+)
+def test_a_mistyped_block_name_gets_a_suggestion(
+    capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    assert main(["blocks", name]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("fal-video: error: no block named ") and message in line
+
+
+def test_version_and_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == "fal-video 0.1.0\n"
+    assert main(["sandbox", "--port", "99999"]) == 2
+    assert capsys.readouterr().err == (
+        "fal-video: error: argument --port: 99999 is not a port (0 to 65535) (see fal-video --help)\n"
+    )
 
 
 @pytest.mark.usefixtures("no_fal_key")
@@ -289,7 +338,136 @@ def test_records_show_what_fal_received(capsys: pytest.CaptureFixture[str]) -> N
         ]
     )
     assert code == 0
-    (node,) = json.loads(capsys.readouterr().out)["nodes"]
+    captured = capsys.readouterr()
+    (node,) = json.loads(captured.out)["nodes"]
+    assert captured.err.rstrip().endswith(
+        "fal-video: the sandbox's clips are gone when this command exits; add --output DIR to keep them"
+    )
     assert node["inputs"]["duration"] == 8
     assert node["arguments"] == {"prompt": "a kite", "duration": "8"}
     assert node["endpoint"] == "fal-ai/sora-2/text-to-video"
+
+
+# ---- checks before money is spent ------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fake_fal_key")
+async def test_a_dry_run_prints_endpoint_arguments_and_estimate_and_submits_nothing(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = [
+        "run",
+        "AIVideoGenerator",
+        "--set",
+        "prompt=A kite",
+        "--set",
+        "model=fal-ai/sora-2/text-to-video",
+    ]
+    code = await asyncio.to_thread(main, [*command, "--set", "duration=8", "--dry-run", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    document = json.loads(captured.out)
+    assert document["dry_run"] is True and document["mode"] == "fal"
+    assert document["estimated_cost_usd"] == pytest.approx(0.80)
+    (node,) = document["nodes"]
+    assert node["endpoint"] == "fal-ai/sora-2/text-to-video"
+    assert node["arguments"] == {"prompt": "A kite", "duration": "8"}
+    assert node["estimated_cost_usd"] == pytest.approx(0.80)
+
+    code = await asyncio.to_thread(main, [*command, "--set", "duration=8", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "AIVideoGenerator  AIVideoGeneratorBlock  → fal-ai/sora-2/text-to-video  est. $0.80" in out
+    assert '"duration": "8"' in out and "estimated cost: $0.80 for 1 job" in out
+    assert sandbox.journal.entries == []
+
+
+@pytest.mark.usefixtures("no_fal_key")
+def test_a_graph_from_stdin_with_set_overrides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = {
+        "nodes": [
+            {"id": "idea", "block_id": PROMPT_BLOCK_ID, "input_default": {"input_concept": "a fox"}},
+            {"id": "render", "block_id": BLOCK_ID, "input_default": {"max_poll_interval_seconds": 0.05}},
+        ],
+        "links": [{"source_id": "idea", "source_name": "prompt", "sink_id": "render", "sink_name": "prompt"}],
+    }
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(graph)))
+    sets = ["--set", "idea.input_concept=An owl at night", "--set", "idea.max_poll_interval_seconds=0.05"]
+    code = main(["graph", "-", *sets, "--set", "render.model=fal-ai/luma-dream-machine", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    nodes = {node["node"]: node for node in json.loads(captured.out)["nodes"]}
+    assert nodes["idea"]["inputs"]["input_concept"] == "An owl at night"
+    assert nodes["idea"]["outputs"]["prompt"].startswith("An owl at night")
+    assert nodes["render"]["endpoint"] == "fal-ai/luma-dream-machine"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(graph)))
+    assert main(["graph", "-", "--set", "render.prompt=hello"]) == 2
+    assert (
+        "--set render.prompt: that input comes from link idea.prompt → render.prompt"
+        in capsys.readouterr().err
+    )
+
+
+# ---- what a run shows and keeps -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_fal_key")
+def test_runs_into_one_folder_never_overwrite_each_other(tmp_path: Path) -> None:
+    for prompt in ("a red kite", "a blue kite"):
+        assert (
+            main(["run", "AIVideoGenerator", "--set", f"prompt={prompt}", *FAST, "--output", str(tmp_path)])
+            == 0
+        )
+    clips = sorted(path.name for path in (tmp_path / "clips").iterdir())
+    assert clips == ["AIVideoGenerator-video_url-2.mp4", "AIVideoGenerator-video_url.mp4"]
+    first, second = (
+        json.loads((tmp_path / "metadata" / name).read_text())
+        for name in ("AIVideoGenerator.json", "AIVideoGenerator-2.json")
+    )
+    assert (first["inputs"]["prompt"], second["inputs"]["prompt"]) == ("a red kite", "a blue kite")
+    assert first["run"]["id"] != second["run"]["id"]
+    assert (first["files"][0]["path"], second["files"][0]["path"]) == tuple(
+        f"clips/{name}" for name in reversed(clips)
+    )
+
+
+@pytest.mark.usefixtures("fake_fal_key")
+async def test_the_estimate_comes_before_the_submit_and_a_rejected_input_is_one_line_per_field(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.plan_next(
+        JobPlan(outcome=validation_failure(("prompt", "field required"), ("duration", "must be 5 or 10")))
+    )
+    command = ["run", "Sora2TextToVideo", "--set", "prompt=a cat", "--set", "duration=4", *FAST]
+    code = await asyncio.to_thread(main, [*command, "--max-cost", "0.40"])  # the limit is not exceeded
+    captured = capsys.readouterr()
+    assert code == 1
+    (request_id,) = sandbox.journal.accepted_jobs()
+    lines = captured.err.splitlines()
+    assert lines.index("estimated cost: $0.40 for 1 job") < next(
+        index for index, line in enumerate(lines) if " submitted to fal-ai/sora-2/text-to-video " in line
+    )
+    errors = [line for line in lines if line.startswith("fal-video: error:")]
+    prefix = (
+        "fal-video: error: node 'Sora2TextToVideo' (Sora2TextToVideoBlock) failed: fal rejected the input:"
+    )
+    assert errors == [
+        f"{prefix} prompt: field required (request {request_id})",
+        f"{prefix} duration: must be 5 or 10 (request {request_id})",
+    ]
+    assert ":;" not in captured.err
+
+
+def test_a_block_can_declare_what_its_inputs_require_of_each_other() -> None:
+    """Rules a schema cannot say (a task's own inputs) come from the block's `input_conditions()`."""
+    from blocks.fal.luma import LumaRay2ImageToVideoBlock
+    from fal_video.catalog import describe_block
+
+    class DeclaringBlock(LumaRay2ImageToVideoBlock):
+        def input_conditions(self) -> list[str]:
+            return ["image_url or end_image_url: at least one of them"]
+
+    assert describe_block(DeclaringBlock()).conditions == ["image_url or end_image_url: at least one of them"]

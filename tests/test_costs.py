@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+from enum import Enum
 
 import pytest
 
 from blocks._sdk import BlockCostType
-from blocks.fal.costs import PLATFORM_CREDITS_PER_USD, block_costs
+from blocks._sdk._standin.sdk import BLOCK_COSTS
+from blocks._sdk.loader import load_blocks
+from blocks.fal import costs
+from blocks.fal.costs import PLATFORM_CREDITS_PER_USD, billed_usd, block_costs
 from blocks.fal.mochi import MochiTextToVideoBlock
 from blocks.fal.sora import Sora2TextToVideoBlock
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
@@ -17,14 +21,46 @@ from fal_video.cli import main
 
 from .conftest import RunBlock
 
+PLATFORM_FAL_KEY = {"id": "6c0f5bd0-9008-4638-9d79-4b40b631803e", "provider": "fal", "type": "api_key"}
+"""The platform's own fal key ("Use Credits for FAL"), as its credentials store declares it."""
 
-def test_priced_blocks_are_declared_as_cost_usd_and_unpriced_ones_are_not() -> None:
-    costs = block_costs()
-    (sora,) = costs[Sora2TextToVideoBlock]
-    assert sora.cost_type == BlockCostType.COST_USD
-    assert sora.cost_amount == PLATFORM_CREDITS_PER_USD
-    assert AIVideoGeneratorBlock in costs  # offers priced models besides Mochi
-    assert MochiTextToVideoBlock not in costs  # fal publishes no Mochi price: no guess
+
+def test_every_block_is_billed_in_credits_only_on_the_platforms_own_key() -> None:
+    """The platform's convention: COST_USD at 150 credits per USD, filtered on its managed key, so a
+    user's own key is never billed twice and no run on the platform's key is free."""
+    entries = block_costs()
+    assert {cls.__name__ for cls in entries} == {block.name for block in load_blocks().values()}
+    for cls, (entry,) in entries.items():
+        assert entry.cost_type == BlockCostType.COST_USD, cls
+        assert entry.cost_amount == PLATFORM_CREDITS_PER_USD == 150
+        assert entry.cost_filter == {"credentials": PLATFORM_FAL_KEY}
+
+
+def test_importing_the_blocks_registers_their_costs() -> None:
+    """`import blocks.fal` records the entries where the platform's `cost` decorator would."""
+    assert BLOCK_COSTS[Sora2TextToVideoBlock] == block_costs()[Sora2TextToVideoBlock]
+    assert AIVideoGeneratorBlock in BLOCK_COSTS and MochiTextToVideoBlock in BLOCK_COSTS
+
+
+def test_an_unpublished_price_bills_a_stated_fallback_on_the_platform_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert billed_usd("fal-ai/mochi-v1", {}, makes_video=True) is None, "standalone: no guess"
+    monkeypatch.setattr(costs, "ON_PLATFORM", True)
+    assert billed_usd("fal-ai/mochi-v1", {}, makes_video=True) == 0.50
+    assert billed_usd("fal-ai/unpriced-text-model", {}, makes_video=False) == 0.01
+    assert billed_usd("fal-ai/sora-2/text-to-video", {"duration": "8"}, makes_video=True) == pytest.approx(
+        0.80
+    )
+
+
+def test_a_platform_without_cost_usd_gets_its_own_fal_blocks_rate(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    class OldCostType(str, Enum):
+        RUN = "run"
+        BYTE = "byte"
+        SECOND = "second"
+
+    monkeypatch.setattr(costs, "BlockCostType", OldCostType)
+    (entry,) = costs.block_cost_entries()
+    assert entry.cost_type == OldCostType.SECOND and entry.cost_amount == 3
 
 
 async def test_a_run_reports_fal_price_as_provider_cost(sandbox: SandboxServer, run_block: RunBlock) -> None:

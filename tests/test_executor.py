@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import sys
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
 from blocks._sdk import Block, BlockOutput, BlockSchemaInput, BlockSchemaOutput, SchemaField
 from blocks.fal._events import FalEvent, Submitted
+from blocks.fal.image_to_video import AIImageToVideoBlock
 from blocks.fal.prompt_generator import VideoPromptGeneratorBlock
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import FalCredentials, FalCredentialsField, FalCredentialsInput
@@ -17,6 +21,7 @@ from fal_sandbox.server import SandboxServer
 from fal_video.agent_graph import GraphError, parse_graph
 from fal_video.catalog import project_blocks
 from fal_video.executor import CANCEL_GRACE_SECONDS, GraphExecution, NodeResult, node_time_limit
+from fal_video.preflight import GraphInputError, check_graph
 
 from .conftest import FAST
 
@@ -99,6 +104,30 @@ class StuckBlock(Block):
         yield "never", None
 
 
+class PathEmitterBlock(Block):
+    """A test-only block whose `image_url` text output names a file on this machine: what a model's
+    output could say. Linking it into a file input passes the schema check (it is a URL output)."""
+
+    emitted = ""
+
+    class Input(BlockSchemaInput):
+        pass
+
+    class Output(BlockSchemaOutput):
+        image_url: str = SchemaField(description="A path, where a URL belongs.")
+
+    def __init__(self) -> None:
+        super().__init__(
+            id="9c1e3a5b-7d9f-4b1d-8e3f-5a7c9e1b3d5f",
+            description="Says a path.",
+            input_schema=self.Input,
+            output_schema=self.Output,
+        )
+
+    async def run(self, input_data: Input, **kwargs: Any) -> BlockOutput:
+        yield "image_url", self.emitted
+
+
 class SubmitWatcher:
     """An observer that notes which node each fal event came from and signals the first submit."""
 
@@ -118,7 +147,22 @@ class SubmitWatcher:
         pass
 
 
-TEST_BLOCKS = (RecordingBlock(), CollectLinesBlock(), StuckBlock())
+TEST_BLOCKS = (RecordingBlock(), CollectLinesBlock(), StuckBlock(), PathEmitterBlock())
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+IMAGE_BLOCK_ID = AIImageToVideoBlock().id
+OPENED: list[str] = []
+"""Every file this process opens while `OPENED_WATCH` is on (a Python audit hook; hooks stay)."""
+OPENED_WATCH: list[bool] = []
+
+
+def _note_open(event: str, arguments: tuple[Any, ...]) -> None:
+    if OPENED_WATCH and event == "open" and isinstance(arguments[0], str | Path):
+        OPENED.append(str(arguments[0]))
+
+
+sys.addaudithook(_note_open)
 CATALOG = {**project_blocks(), **{block.id: block for block in TEST_BLOCKS}}
 
 
@@ -283,15 +327,6 @@ async def test_a_node_is_stopped_at_its_own_time_limit(test_credentials: FalCred
     ("graph", "message"),
     [
         (
-            {"nodes": [video_node("a", prompt="x", seconds=5)]},
-            "node 'a' (AIVideoGeneratorBlock): seconds: AIVideoGeneratorBlock has no input named 'seconds'",
-        ),
-        (
-            {"nodes": [video_node("a", "fal-ai/sora", prompt="x")]},
-            "node 'a' (AIVideoGeneratorBlock): model: Input should be 'fal-ai/mochi-v1', ",
-        ),
-        ({"nodes": [video_node("a")]}, "node 'a' (AIVideoGeneratorBlock): prompt: required, and not given"),
-        (
             {
                 "nodes": [video_node("a"), video_node("b")],
                 "links": [link("a", "video_url", "b", "prompt")] * 2,
@@ -313,9 +348,196 @@ async def test_a_node_is_stopped_at_its_own_time_limit(test_credentials: FalCred
             "link a.url → b.prompt: AIVideoGeneratorBlock has no output 'url'",
         ),
         ({"nodes": [{"id": "a", "block_id": "not-a-block"}]}, "node 'a': unknown block_id 'not-a-block'"),
+        (
+            {
+                "nodes": [
+                    {"id": "idea", "block_id": PROMPT_BLOCK_ID, "input_default": {"input_concept": "x"}},
+                    {"id": "animate", "block_id": IMAGE_BLOCK_ID, "input_default": {"prompt": "y"}},
+                ],
+                "links": [link("idea", "prompt", "animate", "image")],
+            },
+            "link idea.prompt → animate.image: prompt is text, and a file input takes only a media output",
+        ),
+        (
+            {
+                "nodes": [video_node("a", prompt="x"), video_node("b")],
+                "links": [link("a", "logs", "b", "prompt")],
+            },
+            "link a.logs → b.prompt: logs is a list, and the input takes text",
+        ),
+        (
+            {
+                "nodes": [video_node("a", prompt="x"), video_node("b", prompt="y")],
+                "links": [link("a", "seed", "b", "prompt")],
+            },
+            "link a.seed → b.prompt: seed is integer, and the input takes text",
+        ),
     ],
 )
-def test_a_graph_that_cannot_run_is_refused_before_anything_runs(graph: dict[str, Any], message: str) -> None:
+def test_a_graph_that_cannot_run_is_refused_when_it_loads(graph: dict[str, Any], message: str) -> None:
     with pytest.raises(GraphError) as refused:
         parse_graph(graph, CATALOG)
     assert str(refused.value).startswith(message)
+
+
+def test_links_whose_types_meet_are_accepted() -> None:
+    graph = parse_graph(
+        {
+            "nodes": [
+                video_node("video", prompt="x"),
+                {"id": "animate", "block_id": IMAGE_BLOCK_ID, "input_default": {"prompt": "y"}},
+                {"id": "collect", "block_id": TEST_BLOCKS[1].id},
+            ],
+            "links": [
+                link("video", "video_url", "animate", "image"),
+                link("video", "logs", "collect", "lines"),
+            ],
+        },
+        CATALOG,
+    )
+    assert len(graph.links) == 2
+
+
+@pytest.mark.parametrize(
+    ("nodes", "expected"),
+    [
+        (
+            [video_node("a", prompt="x", seconds=5)],
+            ["node 'a' (AIVideoGeneratorBlock): seconds: AIVideoGeneratorBlock has no input named 'seconds'"],
+        ),
+        (
+            [video_node("a", "fal-ai/sora", prompt="x")],
+            ["node 'a' (AIVideoGeneratorBlock): model: Input should be 'fal-ai/mochi-v1', "],
+        ),
+        ([video_node("a")], ["node 'a' (AIVideoGeneratorBlock): prompt: required, and not given"]),
+        (
+            [
+                video_node("a", "fal-ai/sora-2/text-to-video", prompt="x", duration=5),
+                video_node("b", prompt=" "),
+            ],
+            [
+                "node 'a' (AIVideoGeneratorBlock): duration: Sora 2 (`fal-ai/sora-2/text-to-video`) "
+                "accepts 4 s",
+                "node 'b' (AIVideoGeneratorBlock): prompt: is only whitespace; it needs some text",
+            ],
+        ),
+    ],
+)
+async def test_every_node_is_checked_before_anything_runs(
+    sandbox: SandboxServer, test_credentials: FalCredentials, nodes: list[dict[str, Any]], expected: list[str]
+) -> None:
+    graph = parse_graph({"nodes": [*nodes, video_node("fine", prompt="a calm sea")]}, CATALOG)
+    with pytest.raises(GraphInputError) as refused:
+        await GraphExecution(graph, test_credentials).run()
+    assert len(refused.value.lines) == len(expected)
+    for line, start in zip(refused.value.lines, expected, strict=True):
+        assert line.startswith(start), line
+    assert sandbox.journal.entries == []  # the good node was not submitted either
+
+
+async def test_a_linked_nodes_known_inputs_are_checked_before_the_run(
+    sandbox: SandboxServer, test_credentials: FalCredentials
+) -> None:
+    """The prompt comes from another node at run time; the duration Sora cannot do is known now."""
+    graph = parse_graph(
+        {
+            "nodes": [
+                {
+                    "id": "idea",
+                    "block_id": PROMPT_BLOCK_ID,
+                    "input_default": {"input_concept": CONCEPT, **FAST},
+                },
+                video_node("render", "fal-ai/sora-2/text-to-video", duration=5),
+            ],
+            "links": [link("idea", "prompt", "render", "prompt")],
+        },
+        CATALOG,
+    )
+    with pytest.raises(GraphInputError, match=r"node 'render' \(AIVideoGeneratorBlock\): duration: "):
+        await GraphExecution(graph, test_credentials).run()
+    assert sandbox.journal.entries == []
+
+    graph = parse_graph(
+        {
+            "nodes": [
+                {
+                    "id": "idea",
+                    "block_id": PROMPT_BLOCK_ID,
+                    "input_default": {"input_concept": CONCEPT, **FAST},
+                },
+                video_node("render", "fal-ai/sora-2/text-to-video", duration=8),
+            ],
+            "links": [link("idea", "prompt", "render", "prompt")],
+        },
+        CATALOG,
+    )
+    plans = await check_graph(graph, test_credentials, None)
+    assert plans["render"].pending == {"prompt": "idea.prompt"}
+    assert plans["render"].endpoint == "fal-ai/sora-2/text-to-video"
+    assert plans["render"].estimated_usd == pytest.approx(0.80)
+
+
+async def test_a_typed_local_file_under_the_root_is_uploaded_and_one_outside_is_refused(
+    sandbox: SandboxServer, test_credentials: FalCredentials, tmp_path: Path
+) -> None:
+    root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    (root / "first.png").write_bytes(PNG)
+    (elsewhere / "first.png").write_bytes(PNG)
+
+    def graph_with(path: Path) -> Any:
+        node = {
+            "id": "animate",
+            "block_id": IMAGE_BLOCK_ID,
+            "input_default": {"prompt": "it moves", "image": str(path), **FAST},
+        }
+        return parse_graph({"nodes": [node]}, CATALOG)
+
+    with pytest.raises(GraphInputError, match=r"image: .* is outside .*; local files are read only under"):
+        await GraphExecution(graph_with(elsewhere / "first.png"), test_credentials, files_root=root).run()
+    assert sandbox.journal.entries == []
+
+    results = await GraphExecution(graph_with(root / "first.png"), test_credentials, files_root=root).run()
+    assert results["animate"].state == "completed", results["animate"].error
+    (job,) = sandbox.jobs.values()
+    assert sandbox.media.lookup(job.arguments["image_url"]).data == PNG  # type: ignore[union-attr]
+
+
+async def test_a_path_that_arrives_from_another_node_is_never_read(
+    sandbox: SandboxServer, test_credentials: FalCredentials, tmp_path: Path
+) -> None:
+    """A `*_url` output may feed a file input; when what arrives is a local path (here a real
+    picture under the files root), the block refuses it without opening the file."""
+    secret = tmp_path / "private.png"
+    secret.write_bytes(PNG)
+    PathEmitterBlock.emitted = str(secret)
+    graph = parse_graph(
+        {
+            "nodes": [
+                {"id": "talker", "block_id": TEST_BLOCKS[3].id},
+                {
+                    "id": "animate",
+                    "block_id": IMAGE_BLOCK_ID,
+                    "input_default": {"prompt": "it moves", **FAST},
+                },
+            ],
+            "links": [link("talker", "image_url", "animate", "image")],
+        },
+        CATALOG,
+    )
+    OPENED.clear()
+    OPENED_WATCH.append(True)
+    try:
+        results = await GraphExecution(graph, test_credentials, files_root=tmp_path).run()
+    finally:
+        OPENED_WATCH.clear()
+    animate = results["animate"]
+    assert animate.state == "failed"
+    assert animate.error is not None
+    assert (
+        "is not an http(s) URL or a data URI; a file that comes from another node must be one"
+        in animate.error
+    )
+    assert str(secret) not in OPENED
+    assert sandbox.journal.entries == []

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from blocks.fal._failures import InputProblem
-from blocks.fal._generation import UnifiedVideoBlockBase
+from blocks.fal._generation import UnifiedModelRouting
 from blocks.fal.image_to_video import AIImageToVideoBlock, ImageToVideoModel, ImageVideoResolution
 from blocks.fal.text_to_video import AIVideoGeneratorBlock, FalVideoModel, VideoResolution
 from credentials import TEST_CREDENTIALS_INPUT
@@ -76,6 +76,13 @@ TEXT_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
         "resolution": SEEDANCE_RESOLUTIONS,
         "seed": SEED,
         "generate_audio": SILENT,
+    },
+    "fal-ai/veo3": {
+        "aspect_ratio": same("aspect_ratio", "16:9", "9:16"),
+        "duration": durations("duration", [4, 6, 8], "s"),
+        "resolution": same("resolution", "720p", "1080p"),
+        "seed": SEED,
+        "generate_audio": FLAG,
     },
     "fal-ai/veo3.1": {
         "aspect_ratio": same("aspect_ratio", "16:9", "9:16"),
@@ -145,14 +152,14 @@ CANDIDATES = {
 IMAGE = "https://example.com/first.png"
 
 
-def unified(block: UnifiedVideoBlockBase, model: str, **settings: Any) -> Any:
+def unified(block: UnifiedModelRouting, model: str, **settings: Any) -> Any:
     base = {"prompt": "p", "model": model, "credentials": TEST_CREDENTIALS_INPUT}
     if isinstance(block, AIImageToVideoBlock):
         base["image"] = IMAGE
     return block.Input(**base, **settings)  # type: ignore[attr-defined]
 
 
-def image_arguments(block: UnifiedVideoBlockBase, model: str) -> dict[str, str]:
+def image_arguments(block: UnifiedModelRouting, model: str) -> dict[str, str]:
     """Where the image goes: Kling 2.6 Pro calls it `start_image_url`, the others `image_url`."""
     if not isinstance(block, AIImageToVideoBlock):
         return {}
@@ -178,7 +185,7 @@ def test_expectations_cover_every_model_each_block_offers() -> None:
 
 @pytest.mark.parametrize(("block", "model", "setting"), CASES, ids=[f"{m}:{s}" for _, m, s in CASES])
 def test_every_value_is_mapped_exactly_or_refused_by_name(
-    block: UnifiedVideoBlockBase, model: str, setting: str
+    block: UnifiedModelRouting, model: str, setting: str
 ) -> None:
     table = TEXT_TO_VIDEO if isinstance(block, AIVideoGeneratorBlock) else IMAGE_TO_VIDEO
     fal_field, accepted = table[model].get(setting, NONE)
@@ -208,13 +215,13 @@ def test_every_value_is_mapped_exactly_or_refused_by_name(
             for ok in accepted:
                 assert _shown(setting, ok) in message, (message, ok)
             if not accepted:
-                assert "has no" in message and "model default" in message, message
+                assert "has no" in message and f"leave {setting} unset" in message, message
     if accepted is not ANY:
         assert refused == len([v for v in candidates if v not in accepted])
 
 
 @pytest.mark.parametrize("block", [AIVideoGeneratorBlock(), AIImageToVideoBlock()], ids=lambda b: b.name)
-def test_model_default_sends_nothing_but_the_prompt_and_image(block: UnifiedVideoBlockBase) -> None:
+def test_model_default_sends_nothing_but_the_prompt_and_image(block: UnifiedModelRouting) -> None:
     for model in block.models:
         inputs = unified(block, model)
         block.check_input(inputs)
@@ -258,7 +265,7 @@ PROMPT_LIMITS = {
 
 
 @pytest.mark.parametrize("block", [AIVideoGeneratorBlock(), AIImageToVideoBlock()], ids=lambda b: b.name)
-def test_prompt_limits_follow_the_chosen_model(block: UnifiedVideoBlockBase) -> None:
+def test_prompt_limits_follow_the_chosen_model(block: UnifiedModelRouting) -> None:
     for model in block.models:
         limit = PROMPT_LIMITS.get(model)
         if limit is None:

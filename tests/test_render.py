@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
-from blocks.fal._media_types import sniff_content_type
+from fal_sandbox.content import content_type as sniff_content_type
 from fal_sandbox.media import probe
 from fal_sandbox.render import (
     FONT_PATH,

@@ -71,9 +71,9 @@ async def test_completed_with_error_is_a_failure_naming_the_request(
 
     assert isinstance(run.failure, BlockExecutionError)
     request_id = run.first("request_id")
-    assert "CUDA out of memory" in run.failure.message
-    assert "runner_server_error" in run.failure.message
-    assert request_id in run.failure.message
+    assert "CUDA out of memory" in str(run.failure)
+    assert "runner_server_error" in str(run.failure)
+    assert request_id in str(run.failure)
     assert "video_url" not in run.names()
     assert sandbox.journal.count("submit") == 1
 
@@ -85,7 +85,7 @@ async def test_422_detail_becomes_one_line_per_field(sandbox: SandboxServer, run
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
 
     assert isinstance(run.failure, BlockExecutionError)
-    lines = run.failure.message.splitlines()
+    lines = str(run.failure).splitlines()
     assert "prompt: field required" in lines
     assert "duration: must be 5 or 10" in lines
 
@@ -136,7 +136,7 @@ async def test_retries_give_up_at_the_deadline_without_resubmitting(
     run = await run_block(AIVideoGeneratorBlock(), {**PROMPT, "timeout_seconds": 1})
 
     assert isinstance(run.failure, BlockExecutionError)
-    assert "did not finish within 1s" in run.failure.message
+    assert "did not finish within 1s" in str(run.failure)
     assert sandbox.journal.count("submit") == 1
     assert any("status failed (HTTP 500); retry" in line for line in run.first("logs"))
 
@@ -149,8 +149,8 @@ async def test_deadline_cancels_the_job_once_and_names_the_request(
 
     assert isinstance(run.failure, BlockExecutionError)
     request_id = run.first("request_id")
-    assert request_id in run.failure.message
-    assert "did not finish within 1s" in run.failure.message
+    assert request_id in str(run.failure)
+    assert "did not finish within 1s" in str(run.failure)
     assert sandbox.journal.count("cancel", request_id) == 1
     assert sandbox.journal.count("submit") == 1
     assert sandbox.jobs[request_id].cancelled
@@ -213,7 +213,7 @@ async def test_missing_key_fails_before_any_request(sandbox: SandboxServer, run_
     run = await run_block(AIVideoGeneratorBlock(), PROMPT, credentials=empty)
 
     assert isinstance(run.failure, BlockExecutionError)
-    assert run.failure.message.startswith("credentials:")
+    assert str(run.failure).startswith("credentials:")
     assert sandbox.journal.entries == []
 
 
@@ -221,7 +221,7 @@ def test_standalone_key_resolution_follows_fal_client() -> None:
     assert credentials_from_env({"FAL_KEY": "abc"}).api_key.get_secret_value() == "abc"
     both = credentials_from_env({"FAL_KEY_ID": "id", "FAL_KEY_SECRET": "sec"})
     assert both.api_key.get_secret_value() == "id:sec"
-    assert "sec" not in repr(both) and "sec" not in str(both.model_dump())
+    assert "sec" not in repr(both) and "sec" not in str(both)
     with pytest.raises(MissingFalKeyError, match="FAL_KEY"):
         credentials_from_env({"FAL_KEY_ID": "only-the-id"})
 
@@ -242,8 +242,8 @@ async def test_a_job_fal_no_longer_knows_fails_clearly(sandbox: SandboxServer, r
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
     await forgetting
     assert isinstance(run.failure, BlockExecutionError)
-    assert "HTTP 404" in run.failure.message
-    assert run.first("request_id") in run.failure.message
+    assert "HTTP 404" in str(run.failure)
+    assert run.first("request_id") in str(run.failure)
     assert sandbox.journal.count("submit") == 1
 
 
@@ -282,8 +282,8 @@ async def test_a_result_without_a_video_is_a_failure(sandbox: SandboxServer, run
     sandbox.plan_next(JobPlan(outcome=Success({"video": {"content_type": "video/mp4"}})))
     run = await run_block(AIVideoGeneratorBlock(), PROMPT)
     assert isinstance(run.failure, BlockExecutionError)
-    assert "without a video URL" in run.failure.message
-    assert run.first("request_id") in run.failure.message
+    assert "without a video URL" in str(run.failure)
+    assert run.first("request_id") in str(run.failure)
 
 
 async def test_the_submit_carries_the_deadline_as_fals_start_timeout(
@@ -405,7 +405,7 @@ async def test_a_retry_after_beyond_the_deadline_ends_in_a_cancel_at_the_deadlin
 
     assert run.failure is not None and run.failure.kind == "timeout"
     assert loop.time() - began < 4
-    assert "did not finish within 1s and was cancelled" in run.failure.message
+    assert "did not finish within 1s and was cancelled" in str(run.failure)
     assert sandbox.journal.count("cancel", ok_only=True) == 1
 
 
@@ -434,8 +434,8 @@ async def test_a_submit_accepted_then_dropped_is_never_sent_again(
         run = await run_block(AIVideoGeneratorBlock(), {**PROMPT, "timeout_seconds": timeout})
 
         assert isinstance(run.failure, BlockExecutionError)
-        assert "fal may still have accepted the job" in run.failure.message
-        assert "fal-ai/mochi-v1" in run.failure.message
+        assert "fal may still have accepted the job" in str(run.failure)
+        assert "fal-ai/mochi-v1" in str(run.failure)
         assert len(sandbox.journal.accepted_jobs()) == 1
         assert sandbox.journal.count("submit") == 1, "one POST, ever"
 
@@ -448,8 +448,8 @@ async def test_a_submit_that_could_not_connect_says_it_is_safe_to_retry(sandbox:
     with route_fal_client(url):
         run = await run_job()
     assert run.failure is not None and run.failure.kind == "not_sent"
-    assert "nothing was sent, so running again is safe" in run.failure.message
-    assert "may still have accepted" not in run.failure.message
+    assert "nothing was sent, so running again is safe" in str(run.failure)
+    assert "may still have accepted" not in str(run.failure)
 
 
 async def test_a_refused_submit_made_no_job_and_is_not_retried(sandbox: SandboxServer) -> None:
@@ -494,7 +494,7 @@ async def test_the_queue_wait_limit_cancels_a_job_still_queued(
     assert isinstance(run.failure, BlockExecutionError)
     request_id = run.first("request_id")
     assert "waited 1s in fal's queue at position 7 without starting (limit 1s); it was cancelled" in (
-        run.failure.message
+        str(run.failure)
     )
     assert sandbox.jobs[request_id].cancelled
     assert sandbox.journal.count("cancel", request_id) == 1, "one cancel, not one per way out"
@@ -516,8 +516,8 @@ async def test_a_key_with_a_newline_is_refused_before_any_request(
     broken = FalCredentials(provider="fal", api_key=SecretStr("fal-key-7f3a\nX-Injected: 1"), title="t")
     run = await run_block(AIVideoGeneratorBlock(), PROMPT, credentials=broken)
     assert isinstance(run.failure, BlockExecutionError)
-    assert "whitespace or control characters" in run.failure.message
-    assert "7f3a" not in run.failure.message
+    assert "line breaks or control characters" in str(run.failure)
+    assert "7f3a" not in str(run.failure)
     assert sandbox.journal.entries == []
 
 
@@ -532,7 +532,7 @@ async def test_a_secret_input_echoed_by_fal_is_masked(sandbox: SandboxServer, ru
     logged = await run_block(Sora2TextToVideoBlock(), {"prompt": "a kite", "api_key": openai_key})
 
     assert isinstance(rejected.failure, BlockExecutionError)
-    assert "api_key: invalid key [redacted]" in rejected.failure.message
+    assert "api_key: invalid key [redacted]" in str(rejected.failure)
     assert "fal: using key [redacted]" in logged.first("logs")
     for run in (rejected, logged):
         assert openai_key not in repr(run.outputs) + str(run.failure)

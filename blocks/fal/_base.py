@@ -29,17 +29,27 @@ from credentials import (
     FalCredentials,
     FalCredentialsField,
     FalCredentialsInput,
+    key_problem,
 )
 
-from ._client import UnusableKey, check_key, fal_client_for, queue_client_for
+from ._client import fal_client_for, queue_client_for
 from ._failures import FalJobError, InputProblem
-from ._files import MediaRule, Resolver, prepare_all
+from ._files import MediaRule, Resolver
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
 from ._secrets import secret_arguments
+from .costs import billed_usd
+from .preflight import check_run, upload_files
 from .pricing import estimate_usd
 
 TEST_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
+TEST_LOGS = ["completed (self-test)"]
+"""The `logs` output of every block's offline self-test (the canned job reports this one line)."""
+
+MAX_TIMEOUT_SECONDS = 3 * 3600
+"""The longest a run may wait for its job: video jobs can queue and render for a long time."""
+CANCEL_GRACE_SECONDS = 120
+"""Room past the run's own deadline for sending fal's cancel and recording it."""
 
 
 class FalJobInput(BlockSchemaInput):
@@ -49,7 +59,7 @@ class FalJobInput(BlockSchemaInput):
     timeout_seconds: int = SchemaField(
         default=1200,
         ge=1,
-        le=3 * 3600,
+        le=MAX_TIMEOUT_SECONDS,
         title="Give up after (seconds)",
         description="Stop waiting, and cancel the fal job, when it has not finished by then.",
     )
@@ -64,7 +74,7 @@ class FalJobInput(BlockSchemaInput):
     max_queue_wait_seconds: int | None = SchemaField(
         default=None,
         ge=1,
-        le=3 * 3600,
+        le=MAX_TIMEOUT_SECONDS,
         advanced=True,
         title="Give up if still queued after (seconds)",
         description="Cancel the fal job if it has not started this long after it was submitted "
@@ -91,7 +101,17 @@ RUN_SETTINGS = frozenset(FalJobInput.model_fields)
 
 
 class FalBlockBase(Block):
-    """Runs one fal endpoint. Subclasses declare `endpoint`, `Input`, `Output` and a sample result."""
+    """Runs one fal endpoint. Subclasses declare `endpoint`, `Input`, `Output`, a sample result and
+    the outputs their self-test expects from it.
+
+    Every concrete block is a direct subclass (two levels below `Block`): the platform's loader lists
+    deeper classes twice and refuses to start. Shared behaviour beyond this class comes from mixins
+    that are not Blocks (e.g. `UnifiedModelRouting`).
+    """
+
+    execution_timeout_seconds: ClassVar[float | None] = MAX_TIMEOUT_SECONDS + CANCEL_GRACE_SECONDS
+    """The platform stops `run()` after this (its default is 1800 s): the block's own deadline
+    (`timeout_seconds`, up to 3 h) plus the time its cancel needs. The run loop enforces the deadline."""
 
     endpoint: ClassVar[str]
     fal_field_names: ClassVar[dict[str, str]] = {}
@@ -102,7 +122,7 @@ class FalBlockBase(Block):
     """Where the input schema came from (document and date), shown on the block's docs page."""
     media_inputs: ClassVar[dict[str, MediaRule]] = {}
     """File inputs by fal argument (`name[]` for a list of files, `name[].key` for a file in each
-    item of a list): checked by content and size, uploaded when needed. See `_files.prepare_all`."""
+    item of a list): checked by content and size, uploaded when needed. See `_files.check_all`."""
 
     def __init__(
         self,
@@ -111,12 +131,11 @@ class FalBlockBase(Block):
         description: str,
         test_input: dict[str, Any],
         sample_result: dict[str, Any],
+        test_output: list[tuple[str, Any]],
         categories: set[BlockCategory] | None = None,
         **kwargs: Any,
     ) -> None:
-        expected = [("request_id", TEST_REQUEST_ID)]
-        expected += list(self.outputs_from_result(sample_result, TEST_REQUEST_ID))
-        expected.append(("logs", list))
+        """`test_output` is written out by hand: the outputs the block must make of `sample_result`."""
         super().__init__(
             id=id,
             description=description,
@@ -125,8 +144,8 @@ class FalBlockBase(Block):
             output_schema=self.Output,  # type: ignore[attr-defined]
             test_input={**test_input, "credentials": TEST_CREDENTIALS_INPUT},
             test_credentials=TEST_CREDENTIALS,
-            test_output=expected,
-            test_mock={"run_fal_job": _canned_job(sample_result)},
+            test_output=test_output,
+            test_mock={"run_fal_job": _canned_job(sample_result), "store_video": _kept_as_is},
             **kwargs,
         )
 
@@ -144,10 +163,11 @@ class FalBlockBase(Block):
         """Raise `InputProblem` for input fal would reject; the schema already checked types."""
 
     def fal_arguments(self, input_data: Any) -> dict[str, Any]:
-        """The request body: every set field but the run settings, renamed where fal's name differs."""
+        """The request body: every set field but the run settings, renamed where fal's name differs.
+        An empty list (no voice ids, no reference images) means none, and is left out."""
         skip = RUN_SETTINGS | self.block_only_fields
         values = input_data.model_dump(mode="json", exclude=skip, exclude_none=True)
-        return {self.fal_field_names.get(name, name): value for name, value in values.items()}
+        return {self.fal_field_names.get(name, name): value for name, value in values.items() if value != []}
 
     def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
         """The file inputs of this run, by fal argument (a unified block's depend on its model)."""
@@ -165,7 +185,8 @@ class FalBlockBase(Block):
         """Declared outputs found in the result: `video_url` from `video.url`, others by name at the
         top level or inside `video` (media facts). A required output that is missing is a failure:
         fal can finish a job without producing anything."""
-        video = result.get("video") if isinstance(result.get("video"), dict) else {}
+        raw_video = result.get("video")
+        video: dict[str, Any] = raw_video if isinstance(raw_video, dict) else {}
         found = {**video, **{key: value for key, value in result.items() if key != "video"}}
         if video.get("url"):
             found["video_url"] = video["url"]
@@ -207,12 +228,22 @@ class FalBlockBase(Block):
             secrets=secrets,
         )
 
-    async def run(self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any) -> BlockOutput:
-        secret = _secret_text(credentials)
+    async def store_video(self, url: str, execution_context: Any) -> str:
+        """Inside the platform: the video copied into the user's workspace (fal's URLs expire), as the
+        platform's block guide requires for media outputs. The self-test replaces this."""
+        stored = await store_media_file(
+            file=MediaFileType(url), execution_context=execution_context, return_format="for_block_output"
+        )
+        return str(stored)
+
+    async def run(  # type: ignore[override]  # the platform passes credentials by keyword
+        self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
+    ) -> BlockOutput:
+        secrets = _secret_values(input_data, credentials)
         try:
             endpoint, arguments, key = await self._prepare(input_data, credentials, kwargs)
         except InputProblem as problem:  # nothing was sent, nothing is billed
-            yield "error", _redact(str(problem), secret)
+            yield "error", _redact(str(problem), secrets)
             return
 
         logs: list[str] = []
@@ -226,46 +257,54 @@ class FalBlockBase(Block):
                 ledger_key=key,
             )
             outputs = list(self.outputs_from_result(outcome.result, outcome.request_id))
+            if ON_PLATFORM:
+                outputs = await self._stored_in_workspace(outputs, outcome.request_id, kwargs)
         except FalJobError as failure:
             if failure.request_id:
                 yield "request_id", failure.request_id
-            yield "logs", [_redact(line, secret) for line in logs]
-            yield "error", _redact(str(failure), secret)
+            yield "logs", [_redact(line, secrets) for line in logs]
+            yield "error", _redact(str(failure), secrets)
             return
-        usd = estimate_usd(endpoint, arguments)
+        usd = billed_usd(endpoint, arguments, makes_video="video_url" in self.Output.model_fields)  # type: ignore[attr-defined]
         if usd is not None:
             self.merge_stats(NodeExecutionStats(provider_cost=usd, provider_cost_type="cost_usd"))
         yield "request_id", outcome.request_id
         for name, value in outputs:
-            yield name, value
-        yield "logs", [_redact(line, secret) for line in outcome.logs]
+            yield name, _redact(value, secrets) if isinstance(value, str) else value
+        yield "logs", [_redact(line, secrets) for line in outcome.logs]
+
+    async def _stored_in_workspace(
+        self, outputs: list[tuple[str, Any]], request_id: str, context: dict[str, Any]
+    ) -> list[tuple[str, Any]]:
+        """`video_url` replaced by its copy in the workspace; a failure still names fal's URL, so the
+        paid result is not lost."""
+        stored = []
+        for name, value in outputs:
+            if name == "video_url":
+                try:
+                    value = await self.store_video(value, context.get("execution_context"))
+                except Exception as exc:
+                    raise FalJobError(
+                        f"fal request {request_id} finished, but its video could not be stored in the "
+                        f"workspace ({type(exc).__name__}: {exc}); fal's copy: {value}",
+                        request_id=request_id,
+                    ) from None
+            stored.append((name, value))
+        return stored
 
     async def _prepare(
         self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
     ) -> tuple[str, dict[str, Any], str]:
-        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit."""
-        try:
-            check_key(credentials.api_key)
-        except UnusableKey as problem:
-            raise InputProblem("credentials", str(problem)) from None
-        self.check_input(input_data)
-        endpoint = self.endpoint_for(input_data)
-        arguments = self.fal_arguments(input_data)
+        """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit.
+        The checks are `preflight`'s, the same a host runs for every node before anything is paid."""
+        problem = key_problem(_secret_text(credentials))
+        if problem:
+            raise InputProblem("credentials", problem)
+        checked = await check_run(self, input_data, resolve=_platform_files(context))
         scope = f"{context.get('graph_id', '')}/{context.get('node_id', '')}"
-        key = ledger_key(scope, endpoint, arguments)  # from the inputs as given: uploads get new URLs
-        rules = self.media_rules(input_data)
-        if rules:
-            client = fal_client_for(credentials.api_key)
-            labels = self.media_labels(input_data)
-            arguments = await prepare_all(
-                arguments,
-                rules,
-                client,
-                allow_local_files=not ON_PLATFORM,
-                labels=labels,
-                resolve=_platform_files(context),
-            )
-        return endpoint, arguments, key
+        key = ledger_key(scope, checked.endpoint, checked.arguments)  # as given: uploads get new URLs
+        arguments = await upload_files(checked, fal_client_for(credentials.api_key))
+        return checked.endpoint, arguments, key
 
 
 def _platform_files(context: dict[str, Any]) -> Resolver | None:
@@ -311,11 +350,29 @@ def _canned_job(sample_result: dict[str, Any]) -> Any:
     return canned
 
 
+def _kept_as_is(url: str, execution_context: Any) -> str:
+    """The self-test's stand-in for `store_video`: no workspace, no download."""
+    return url
+
+
 def _secret_text(credentials: FalCredentials) -> str:
     key = getattr(credentials, "api_key", None)
     return key.get_secret_value() if isinstance(key, SecretStr) else ""
 
 
-def _redact(text: str, secret: str) -> str:
-    """Belt and braces: no message leaves a block with the key in it."""
-    return text.replace(secret, "[redacted]") if secret else text
+def _secret_values(input_data: Any, credentials: FalCredentials) -> list[str]:
+    """The fal key and every input marked secret (e.g. Sora's own OpenAI key), longest first."""
+    values = [_secret_text(credentials)]
+    for name, field in type(input_data).model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        value = getattr(input_data, name, None)
+        if extra.get("secret") and isinstance(value, str):
+            values.append(value)
+    return sorted((value for value in values if value), key=len, reverse=True)
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    """Belt and braces: no message leaves a block with a secret in it (fal may echo one in a 422)."""
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text

@@ -16,6 +16,8 @@ import weakref
 import fal_client
 from pydantic import SecretStr
 
+from credentials import key_problem
+
 from ._queue import QueueClient
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, fal_client.AsyncClient]]
@@ -30,12 +32,11 @@ class UnusableKey(ValueError):
 
 
 def check_key(api_key: SecretStr) -> str:
-    """The key's text, or `UnusableKey` (the message never contains the key)."""
+    """The key's text, or `UnusableKey` (`credentials.key_problem`'s reason; never the key)."""
     text = api_key.get_secret_value()
-    if not text:
-        raise UnusableKey("the fal API key is empty")
-    if any(character.isspace() or not character.isprintable() for character in text):
-        raise UnusableKey("the fal API key contains whitespace or control characters; check how it was set")
+    problem = key_problem(text)
+    if problem:
+        raise UnusableKey(problem)
     return text
 
 

@@ -1,9 +1,16 @@
-"""File inputs done for the user: URLs pass through, data URIs and local files are checked and uploaded.
+"""File inputs done for the user, in two steps: check before anything is billed, then upload.
 
 fal takes a file input as an http(s) URL or a data URI. Large data URIs slow every request down, and a
 local path means nothing to fal, so both are uploaded to fal's storage with fal-client before the job
-is submitted. Types are checked by content (magic bytes) and sizes against the model's limit, so a
-wrong or oversized file is a clear error naming the field before anything is billed.
+is submitted.
+
+- `check_media` decides what a value is and whether the field may take it, without any request to
+  fal: a URL must have a host; a data URI and a local file are checked by content (magic bytes) and
+  size against the model's limit; a local path is read only when the host's `LocalFilePolicy` allows
+  it (the path was typed by the user, and lies under the root the user chose). Nothing else on this
+  machine's disk is ever read, whatever text reaches a file input.
+- `upload_media` turns a checked value into what fal receives: the URL itself, a small data URI, or
+  the URL of an upload (a local file is re-checked on the bytes actually read).
 """
 
 from __future__ import annotations
@@ -11,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextvars
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +39,8 @@ Resolver = Callable[[str], Awaitable[str]]
 """Turns a host's own file reference (the platform's workspace:// files) into a data URI."""
 
 MB = 1024 * 1024
+HEAD_BYTES = 4096
+"""How much of a local file is read to check its type (`sniff_content_type` looks no further)."""
 
 ACCEPTED: dict[MediaKind, frozenset[str]] = {
     "video": frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-matroska"}),
@@ -57,24 +68,109 @@ class MediaRule:
         return f"{self.kind} ({types}{limit}): an http(s) URL, a data URI, or a local file path"
 
 
-async def prepare_media(
+# ---- which local files a block may read ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalFilePolicy:
+    """The local files a host lets its blocks read: only under `root`, and (with `typed`) only the
+    exact values its user typed for each input, so text produced by a model is never taken as a path.
+    """
+
+    root: Path
+    typed: Mapping[str, frozenset[str]] | None = None
+    """Input name → the values typed for it. None: every input's value came from the user."""
+
+    def path_for(self, text: str, field: str) -> Path:
+        """The file `text` names, if this policy lets `field` read it; else `InputProblem`."""
+        top = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if self.typed is not None and text not in self.typed.get(top, frozenset()):
+            raise InputProblem(
+                field,
+                f"{_shown(text)} is not an http(s) URL or a data URI; a file that comes from another "
+                "node must be one (local paths are read only when you type them)",
+            )
+        path = Path(text.removeprefix("file://")).expanduser()
+        resolved = path.resolve()
+        root = self.root.expanduser().resolve()
+        if not resolved.is_relative_to(root):
+            raise InputProblem(
+                field, f"{path} is outside {root}; local files are read only under the files root"
+            )
+        return resolved
+
+
+local_files: contextvars.ContextVar[LocalFilePolicy | None] = contextvars.ContextVar(
+    "fal_local_files", default=None
+)
+"""Set by a standalone host for the task that runs a node; unset, no local path is ever read."""
+
+
+@contextmanager
+def local_files_allowed(policy: LocalFilePolicy | None) -> Iterator[None]:
+    """Let the blocks run inside this `with` read the local files `policy` allows."""
+    token = local_files.set(policy)
+    try:
+        yield
+    finally:
+        local_files.reset(token)
+
+
+NO_LOCAL_FILES = (
+    "local file paths are read only when the host allows them (fal-video: paths you type, under its "
+    "files root); give an http(s) URL or a data URI"
+)
+ON_PLATFORM_ONLY_URLS = "local file paths are only read when running standalone"
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+# ---- step 1: check ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedMedia:
+    """A file input that passed its checks, and what uploading it needs."""
+
+    field: str
+    rule: MediaRule
+    text: str
+    """What fal receives when no upload is needed: the URL, or the data URI."""
+    source: Literal["url", "data", "file"]
+    content_type: str | None = None
+    data: bytes | None = None
+    """A data URI's bytes."""
+    path: Path | None = None
+    """A local file (read again, and checked again, when it is uploaded)."""
+
+    @property
+    def needs_upload(self) -> bool:
+        if self.source == "file":
+            return True
+        return self.source == "data" and len(self.data or b"") > self.rule.inline_below
+
+
+async def check_media(
     value: str,
     rule: MediaRule,
     field: str,
-    client: fal_client.AsyncClient,
     *,
-    allow_local_files: bool,
+    policy: LocalFilePolicy | None,
+    on_platform: bool = False,
     resolve: Resolver | None = None,
-) -> str:
-    """The reference fal should receive for this input: the URL itself, a small data URI, or an upload.
+) -> CheckedMedia:
+    """What this file input is, if the field can take it; `InputProblem` naming the field if not.
 
     With a `resolve`r (inside the platform), anything that is neither a URL nor a data URI is the
-    host's own reference and is resolved to a data URI first; standalone, it is a local path."""
+    host's own reference and is resolved to a data URI first; standalone, it is a local path, read
+    only as far as `policy` allows (on the platform, never)."""
     text = value.strip()
     if text.startswith(("https://", "http://")):
         if not httpx.URL(text).host:
             raise InputProblem(field, f"{text!r} is not a valid URL")
-        return text
+        return CheckedMedia(field, rule, text, "url")
     if resolve is not None and not text.startswith("data:"):
         try:
             text = await resolve(text)
@@ -82,33 +178,34 @@ async def prepare_media(
             raise InputProblem(field, f"could not read {text!r}: {exc}") from None
     if text.startswith("data:"):
         data = decode_data_uri(text, field)
-        content_type = _check(data, rule, field)
-        if len(data) <= rule.inline_below:
-            return text
-        return await _upload(client, data, content_type, f"{field}{_extension(content_type)}", field)
+        _check_size(len(data), rule, field, "the file")
+        content_type = _check_type(data, rule, field)
+        return CheckedMedia(field, rule, text, "data", content_type, data=data)
     if "://" in text and not text.startswith("file://"):
         scheme = text.split("://", 1)[0]
         raise InputProblem(
             field, f"the {scheme}:// scheme is not supported; use an http(s) URL or a data URI"
         )
-    if not allow_local_files:
-        raise InputProblem(field, "local file paths are only read when running standalone")
-    data, name = await asyncio.to_thread(_read_local_file, text, rule, field)
-    content_type = _check(data, rule, field)
-    return await _upload(client, data, content_type, name, field)
+    if on_platform:
+        raise InputProblem(field, ON_PLATFORM_ONLY_URLS)
+    if policy is None:
+        raise InputProblem(field, NO_LOCAL_FILES)
+    path = policy.path_for(text, field)
+    content_type = await asyncio.to_thread(_check_local_file, path, rule, field)
+    return CheckedMedia(field, rule, text, "file", content_type, path=path)
 
 
-def _read_local_file(text: str, rule: MediaRule, field: str) -> tuple[bytes, str]:
-    """Read a local file (off the event loop), refusing it before reading when it is too large."""
-    path = Path(text.removeprefix("file://")).expanduser()
+def _check_local_file(path: Path, rule: MediaRule, field: str) -> str:
+    """Existence, size (before reading) and type (from the first bytes) of a local file."""
     if not path.is_file():
         raise InputProblem(field, f"no such file: {path}")
-    size = path.stat().st_size
-    if rule.max_bytes is not None and size > rule.max_bytes:
-        raise InputProblem(
-            field, f"{path.name} is {size / MB:.1f} MB; the limit is {rule.max_bytes / MB:g} MB"
-        )
-    return path.read_bytes(), path.name
+    _check_size(path.stat().st_size, rule, field, path.name)
+    try:
+        with path.open("rb") as file:
+            head = file.read(HEAD_BYTES)
+    except OSError as exc:
+        raise InputProblem(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    return _check_type(head, rule, field)
 
 
 def decode_data_uri(text: str, field: str) -> bytes:
@@ -125,12 +222,13 @@ def decode_data_uri(text: str, field: str) -> bytes:
         raise InputProblem(field, "the data URI's base64 payload is invalid") from None
 
 
-def _check(data: bytes, rule: MediaRule, field: str) -> str:
-    """The file's real content type, if it is the kind the field takes and within the size limit."""
-    if rule.max_bytes is not None and len(data) > rule.max_bytes:
-        raise InputProblem(
-            field, f"the file is {len(data) / MB:.1f} MB; the limit is {rule.max_bytes / MB:g} MB"
-        )
+def _check_size(size: int, rule: MediaRule, field: str, what: str) -> None:
+    if rule.max_bytes is not None and size > rule.max_bytes:
+        raise InputProblem(field, f"{what} is {size / MB:.1f} MB; the limit is {rule.max_bytes / MB:g} MB")
+
+
+def _check_type(data: bytes, rule: MediaRule, field: str) -> str:
+    """The file's real content type, if it is the kind the field takes."""
     sniffed = sniff_content_type(data)
     if rule.kind == "audio" and sniffed in _M4A_AS_AUDIO:
         sniffed = _M4A_AS_AUDIO[sniffed]
@@ -141,58 +239,113 @@ def _check(data: bytes, rule: MediaRule, field: str) -> str:
     return sniffed
 
 
-async def _upload(
-    client: fal_client.AsyncClient, data: bytes, content_type: str, name: str, field: str
-) -> str:
+# ---- step 2: upload --------------------------------------------------------------------------
+
+
+async def upload_media(checked: CheckedMedia, client: fal_client.AsyncClient) -> str:
+    """The reference fal receives for a checked file input: as it is, or the URL of an upload."""
+    if not checked.needs_upload:
+        return checked.text
+    if checked.source == "file":
+        assert checked.path is not None
+        data = await asyncio.to_thread(_read_again, checked)
+        name = checked.path.name
+    else:
+        data = checked.data or b""
+        name = f"{checked.field}{_extension(checked.content_type or '')}"
+    content_type = _check_type(data, checked.rule, checked.field)
     try:
         return await client.upload(data, content_type, name)
     except (FalClientHTTPError, httpx.HTTPError) as exc:
-        raise InputProblem(field, f"upload to fal storage failed ({type(exc).__name__})") from None
+        raise InputProblem(checked.field, f"upload to fal storage failed ({type(exc).__name__})") from None
+
+
+def _read_again(checked: CheckedMedia) -> bytes:
+    """The file's bytes, checked again: it may have changed since it was checked."""
+    assert checked.path is not None
+    try:
+        data = checked.path.read_bytes()
+    except OSError as exc:
+        raise InputProblem(checked.field, f"cannot read {checked.path}: {exc.strerror or exc}") from None
+    _check_size(len(data), checked.rule, checked.field, checked.path.name)
+    return data
 
 
 def _extension(content_type: str) -> str:
     return mimetypes.guess_extension(content_type) or ".bin"
 
 
-async def prepare_all(
-    arguments: dict[str, Any],
-    rules: dict[str, MediaRule],
-    client: fal_client.AsyncClient,
+# ---- every file input of a request -----------------------------------------------------------
+
+Location = tuple[str | int, ...]
+"""Where a file sits in the fal arguments: ("image_url",), ("refs", 1), ("images", 0, "image_url")."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    location: Location
+    media: CheckedMedia
+
+
+async def check_all(
+    arguments: Mapping[str, Any],
+    rules: Mapping[str, MediaRule],
     *,
-    allow_local_files: bool,
-    labels: dict[str, str] | None = None,
+    policy: LocalFilePolicy | None,
+    on_platform: bool = False,
+    labels: Mapping[str, str] | None = None,
     resolve: Resolver | None = None,
-) -> dict[str, Any]:
-    """Apply `prepare_media` to every file input in the fal arguments, without mutating them.
+    skip: frozenset[str] = frozenset(),
+) -> list[CheckedFile]:
+    """`check_media` for every file input in the fal arguments.
 
     Rule keys: `name` for one file, `name[]` for a list of files, `name[].key` for a file inside
     each item of a list of objects. Errors name the item (`images[1].image_url: ...`), by the
-    block's own field name where `labels` maps a fal argument to it.
+    block's own field name where `labels` maps a fal argument to it. Inputs whose block field is in
+    `skip` (not known yet) are left for later.
     """
-    prepared = dict(arguments)
+    checked: list[CheckedFile] = []
     for path, rule in rules.items():
         name, _, inner = path.partition("[]")
         inner = inner.removeprefix(".")
-        value = prepared.get(name)
-        if not value:
-            continue
+        value = arguments.get(name)
         label = (labels or {}).get(name, name)
+        if not value or label in skip:
+            continue
 
-        async def prepare(text: str, where: str, rule: MediaRule = rule) -> str:
-            return await prepare_media(
-                text, rule, where, client, allow_local_files=allow_local_files, resolve=resolve
+        async def check(text: str, where: str, location: Location, rule: MediaRule = rule) -> None:
+            media = await check_media(
+                text, rule, where, policy=policy, on_platform=on_platform, resolve=resolve
             )
+            checked.append(CheckedFile(location, media))
 
         if not path.endswith("]") and not inner:
-            prepared[name] = await prepare(value, label)
+            await check(value, label, (name,))
         elif not inner:
-            prepared[name] = [await prepare(item, f"{label}[{index}]") for index, item in enumerate(value)]
-        else:
-            items = []
             for index, item in enumerate(value):
-                item = dict(item)
+                await check(item, f"{label}[{index}]", (name, index))
+        else:
+            for index, item in enumerate(value):
                 if item.get(inner):
-                    item[inner] = await prepare(item[inner], f"{label}[{index}].{inner}")
-                items.append(item)
-            prepared[name] = items
+                    await check(item[inner], f"{label}[{index}].{inner}", (name, index, inner))
+    return checked
+
+
+async def upload_all(
+    arguments: Mapping[str, Any], files: list[CheckedFile], client: fal_client.AsyncClient
+) -> dict[str, Any]:
+    """The arguments with every checked file as fal should receive it, without mutating them."""
+    prepared: dict[str, Any] = dict(arguments)
+    for file in files:
+        reference = await upload_media(file.media, client)
+        name, *rest = file.location
+        if not rest:
+            prepared[str(name)] = reference
+            continue
+        items = prepared[str(name)] = list(prepared[str(name)])
+        index = int(rest[0])
+        if len(rest) == 1:
+            items[index] = reference
+        else:
+            items[index] = {**items[index], str(rest[1]): reference}
     return prepared

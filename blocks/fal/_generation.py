@@ -1,12 +1,13 @@
 """What the text-to-video and image-to-video blocks share.
 
-- `FalGenerationBlockBase`: a model block whose list inputs are left out of the request when empty.
 - Output schemas for what models return beside the video: media facts (Sora's VideoFile), `seed`
   (Seedance), and the union the unified blocks declare.
 - The unified blocks' mapping: each model is one `UnifiedModel` row (endpoint, fal field names,
   which values of each common setting it accepts and how it spells them); `map_settings` turns the
   common inputs into that model's arguments or refuses, naming the field, the model and the values it
   accepts. Nothing is rounded or substituted: a value is mapped only when it means the same thing.
+- `UnifiedModelRouting`: the mixin (not a Block: the platform's loader wants every block at most two
+  levels below `Block`) that routes a unified block's run to the chosen model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 
 from blocks._sdk import SchemaField
 
-from ._base import FalBlockBase, FalVideoOutput
+from ._base import FalVideoOutput
 from ._failures import InputProblem
 from ._files import MB, MediaRule
 
@@ -61,16 +62,16 @@ def prompt_field(placeholder: str, *, max_length: int | None = None, description
     )
 
 
-def aspect_ratio_field() -> Any:
+def aspect_ratio_field(*, advanced: bool = False) -> Any:
     return SchemaField(
         default=AspectRatioChoice.MODEL_DEFAULT,
         description="Shape of the video; 'auto' follows the input image. A ratio the chosen model "
         "does not offer is an error, never a silent change.",
-        advanced=False,
+        advanced=advanced,
     )
 
 
-def duration_field() -> Any:
+def duration_field(*, advanced: bool = False) -> Any:
     return SchemaField(
         default=None,
         ge=1,
@@ -79,26 +80,26 @@ def duration_field() -> Any:
         description="Length of the video in whole seconds; empty for the model's default. A length the "
         "chosen model does not offer is an error, never rounded.",
         placeholder="model default",
-        advanced=False,
+        advanced=advanced,
     )
 
 
-def resolution_field(default: Enum) -> Any:
+def resolution_field(default: Enum, *, advanced: bool = False) -> Any:
     return SchemaField(
         default=default,
         description="Resolution of the video (by its short side). A resolution the chosen model does "
         "not offer is an error, never a silent change.",
-        advanced=False,
+        advanced=advanced,
     )
 
 
-def audio_field() -> Any:
+def audio_field(*, advanced: bool = False) -> Any:
     return SchemaField(
         default=AudioChoice.MODEL_DEFAULT,
         title="Generate audio",
         description="'on' or 'off' where the model has the choice; a model that is always silent (or "
         "always has sound) refuses the other value.",
-        advanced=False,
+        advanced=advanced,
     )
 
 
@@ -110,14 +111,6 @@ def seed_field() -> Any:
         description="Seed for repeatable results, on models that take one; empty for a random seed.",
         placeholder="random",
     )
-
-
-class FalGenerationBlockBase(FalBlockBase):
-    """A text/image-to-video model block: empty list inputs (e.g. no voice ids) are not sent."""
-
-    def fal_arguments(self, input_data: Any) -> dict[str, Any]:
-        arguments = super().fal_arguments(input_data)
-        return {name: value for name, value in arguments.items() if value != []}
 
 
 # ---- outputs beside the video ----------------------------------------------------------------
@@ -264,17 +257,19 @@ def map_settings(model: UnifiedModel, chosen: Mapping[str, Any]) -> dict[str, An
             accepted = _listing(name, setting.values)
             message = f"{model.name} has no {name} setting; it is always {accepted}{note}; got {got}"
         else:
-            message = f"{model.name} has no {name} setting{note}; leave it at '{MODEL_DEFAULT}' (got {got})"
+            message = f"{model.name} has no {name} setting{note}; leave {name} unset (got {got})"
         raise InputProblem(name, message)
     return arguments
 
 
-class UnifiedVideoBlockBase(FalGenerationBlockBase):
-    """A block offering several models behind common inputs, routed by its `model` input."""
+class UnifiedModelRouting:
+    """Mixin for a block offering several models behind common inputs, routed by its `model` input.
+
+    List it before `FalBlockBase`: `class AIVideoGeneratorBlock(UnifiedModelRouting, FalBlockBase)`."""
 
     models: ClassVar[Mapping[str, UnifiedModel]]
     """Model table keyed by the `model` input's value (the endpoint id)."""
-    block_only_fields = frozenset({"model", "image", "end_image", *SETTINGS})
+    block_only_fields: ClassVar[frozenset[str]] = frozenset({"model", "image", "end_image", *SETTINGS})
 
     def model_for(self, input_data: Any) -> UnifiedModel:
         return self.models[_raw(input_data.model)]

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalBlockBase, FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._editing import AUDIO, VIDEO, FalEditedVideoOutput
 from ._failures import InputProblem
 from ._files import MediaRule
@@ -75,6 +75,13 @@ class PixverseLipsyncBlock(FalBlockBase):
             description="Lipsync a video to an audio track, or to text spoken by a Pixverse voice.",
             test_input={"video_url": SAMPLE_VIDEO, "audio_url": SAMPLE_AUDIO},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/penguin/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 4096),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     def check_input(self, input_data: Any) -> None:
@@ -111,4 +118,11 @@ class MergeAudioVideoBlock(FalBlockBase):
             description="Put an audio track under a video, optionally starting a few seconds in.",
             test_input={"video_url": SAMPLE_VIDEO, "audio_url": SAMPLE_AUDIO, "start_offset": 1.5},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/penguin/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 4096),
+                ("logs", TEST_LOGS),
+            ],
         )

@@ -1,26 +1,81 @@
-"""The platform's cost declarations for these blocks: bill fal's real spend, at the platform's margin.
+"""What the platform bills for these blocks, following its own `block_cost_config.py` conventions.
 
-Each fal block reports the published price of its job as `provider_cost` (type `cost_usd`) through
-`merge_stats`. The platform bills a `COST_USD` block `ceil(provider_cost × cost_amount)` credits, so
-`cost_amount` is credits per USD. Merge `block_costs()` into the platform's `BLOCK_COSTS`.
+- Every block has an entry, so no run on the platform's key is free to the user while the platform
+  pays fal.
+- The entries bill in credits only runs made with the platform's own fal key (their `cost_filter`
+  matches its managed credentials, as the platform's entries do); a user's own key is paid by the user.
+- Each block reports what its job cost as `provider_cost` (type `cost_usd`); the platform bills a
+  `COST_USD` block `ceil(provider_cost × cost_amount)` credits, so `cost_amount` is credits per USD.
+- Where fal publishes no price, the block reports a stated fallback instead of 0 (`FALLBACK_USD`),
+  inside the platform only: standalone nothing is billed, and the command says "no published price".
+- A platform older than `COST_USD` (AutoGPT #12894, April 2026) gets what the platform's own fal block
+  has: 3 credits per second of run time.
+
+`register_costs()` (called when `blocks.fal` is imported) records the entries with the SDK's `cost`
+decorator, or, on a platform that predates `backend.sdk`, in its `BLOCK_COSTS` table.
 """
 
 from __future__ import annotations
 
-from blocks._sdk import Block, BlockCost, BlockCostType
-from blocks._sdk.loader import load_blocks
+from typing import Any
 
-from ._base import FalBlockBase
-from .pricing import PRICES
+from blocks._sdk import ON_PLATFORM, Block, BlockCost, BlockCostType, cost, platform_name
+from credentials import PLATFORM_FAL_CREDENTIALS_INPUT
+
+from .pricing import estimate_usd
 
 PLATFORM_CREDITS_PER_USD = 150
-"""The platform's usual margin for COST_USD blocks (1.5 credits per cent)."""
+"""The platform's margin for COST_USD blocks (1.5 credits per cent), as its other COST_USD blocks use."""
+LEGACY_CREDITS_PER_SECOND = 3
+"""The platform's own fal video block's rate before COST_USD existed (per second of run time)."""
+
+FALLBACK_USD = {"video": 0.50, "text": 0.01}
+"""Billed per run of an endpoint fal publishes no price for: a video run as a 5 s clip at $0.10 per
+second (fal's most common published video rate), a text run (the prompt generator) as one LLM call."""
+
+
+def billed_usd(endpoint: str, arguments: dict[str, Any], *, makes_video: bool) -> float | None:
+    """The USD a run reports as its provider cost: fal's published price, else (inside the platform
+    only) the stated fallback."""
+    usd = estimate_usd(endpoint, arguments)
+    if usd is None and ON_PLATFORM:
+        return FALLBACK_USD["video" if makes_video else "text"]
+    return usd
+
+
+def managed_fal_credentials() -> dict[str, Any]:
+    """The platform's own fal key, as its cost filters name it."""
+    if not ON_PLATFORM:
+        return dict(PLATFORM_FAL_CREDENTIALS_INPUT)
+    managed = platform_name("fal_credentials", ("backend.integrations.credentials_store",))
+    return {"id": managed.id, "provider": managed.provider, "type": managed.type}
+
+
+def block_cost_entries() -> list[BlockCost]:
+    """The one entry every block gets."""
+    cost_filter = {"credentials": managed_fal_credentials()}
+    if hasattr(BlockCostType, "COST_USD"):
+        return [BlockCost(PLATFORM_CREDITS_PER_USD, BlockCostType.COST_USD, cost_filter)]
+    return [BlockCost(LEGACY_CREDITS_PER_SECOND, BlockCostType.SECOND, cost_filter)]
+
+
+def fal_block_classes() -> list[type[Block]]:
+    """Every concrete fal block class (each is a direct subclass of `FalBlockBase`)."""
+    from ._base import FalBlockBase
+
+    return sorted(FalBlockBase.__subclasses__(), key=lambda cls: cls.__name__)
 
 
 def block_costs() -> dict[type[Block], list[BlockCost]]:
-    """A COST_USD entry for every block that can call an endpoint fal publishes a price for."""
-    return {
-        type(block): [BlockCost(cost_amount=PLATFORM_CREDITS_PER_USD, cost_type=BlockCostType.COST_USD)]
-        for block in load_blocks().values()
-        if isinstance(block, FalBlockBase) and any(endpoint in PRICES for endpoint in block.doc_endpoints())
-    }
+    """The entries by block class, as the platform's `BLOCK_COSTS` holds them."""
+    return {cls: block_cost_entries() for cls in fal_block_classes()}
+
+
+def register_costs() -> None:
+    """Record every block's entry where the platform (or the stand-in) looks costs up."""
+    if cost is not None:
+        for cls, entries in block_costs().items():
+            cost(*entries)(cls)
+        return
+    table = platform_name("BLOCK_COSTS", ("backend.data.block_cost_config",))
+    table.update(block_costs())

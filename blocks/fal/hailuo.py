@@ -11,9 +11,9 @@ from typing import Any
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput, FalVideoOutput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
 from ._files import MB, MediaRule
-from ._generation import FalGenerationBlockBase, prompt_field
+from ._generation import prompt_field
 
 HAILUO_PROMPT_LIMIT = 2000
 """MiniMax's own API limit (fal's pages state none; unverified on fal)."""
@@ -39,7 +39,7 @@ def _prompt_optimizer() -> Any:
     return SchemaField(default=True, description="Whether to use the model's prompt optimizer.")
 
 
-class HailuoProTextToVideoBlock(FalGenerationBlockBase):
+class HailuoProTextToVideoBlock(FalBlockBase):
     """Hailuo 02 Pro text-to-video: a 6-second 1080p clip; the prompt is the only choice."""
 
     endpoint = "fal-ai/minimax/hailuo-02/pro/text-to-video"
@@ -66,10 +66,15 @@ class HailuoProTextToVideoBlock(FalGenerationBlockBase):
             "Pro on fal.ai.",
             test_input={"prompt": "A fox crossing a frozen lake", "prompt_optimizer": False},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/hailuo.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class HailuoImageToVideoBlock(FalGenerationBlockBase):
+class HailuoImageToVideoBlock(FalBlockBase):
     """Hailuo 02 Standard image-to-video: 6 or 10 s at 512P or 768P, optional last frame."""
 
     endpoint = "fal-ai/minimax/hailuo-02/standard/image-to-video"
@@ -126,4 +131,9 @@ class HailuoImageToVideoBlock(FalGenerationBlockBase):
                 "resolution": "512P",
             },
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/hailuo.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )

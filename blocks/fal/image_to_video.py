@@ -10,7 +10,7 @@ from enum import Enum
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._generation import (
     ANY_SEED,
     AUDIO_FLAG,
@@ -21,7 +21,7 @@ from ._generation import (
     AspectRatioChoice,
     AudioChoice,
     UnifiedModel,
-    UnifiedVideoBlockBase,
+    UnifiedModelRouting,
     UnifiedVideoOutput,
     always,
     aspect_ratio_field,
@@ -150,7 +150,7 @@ MODELS = by_endpoint(
 )
 
 
-class AIImageToVideoBlock(UnifiedVideoBlockBase):
+class AIImageToVideoBlock(UnifiedModelRouting, FalBlockBase):
     """The builder's first grab for image-to-video: an image, a prompt, a choice of models."""
 
     models = MODELS
@@ -202,6 +202,12 @@ class AIImageToVideoBlock(UnifiedVideoBlockBase):
                 "video": {"url": "https://v3.fal.media/files/test/video.mp4"},
                 "seed": 42,
             },
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/video.mp4"),
+                ("seed", 42),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     schema_source = (

@@ -10,8 +10,8 @@ from enum import Enum
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput, FalVideoOutput
-from ._generation import DEFAULT_IMAGE_RULE, FalGenerationBlockBase, prompt_field
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
+from ._generation import DEFAULT_IMAGE_RULE, prompt_field
 
 KLING_PROMPT_LIMIT = 2500
 """Kling's own API limit (fal's pages state none; unverified on fal)."""
@@ -40,7 +40,7 @@ _SAMPLE = {
 _PROMPT = "What the video should show (at most 2500 characters, Kling's limit)."
 
 
-class KlingTurboProTextToVideoBlock(FalGenerationBlockBase):
+class KlingTurboProTextToVideoBlock(FalBlockBase):
     """Kling 2.5 Turbo Pro text-to-video: 5 or 10 s, no audio, no seed."""
 
     endpoint = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video"
@@ -88,10 +88,15 @@ class KlingTurboProTextToVideoBlock(FalGenerationBlockBase):
             "Pro on fal.ai.",
             test_input={"prompt": "A paper airplane glides through an office", "duration": "10"},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/kling.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class KlingProImageToVideoBlock(FalGenerationBlockBase):
+class KlingProImageToVideoBlock(FalBlockBase):
     """Kling 2.6 Pro image-to-video: start (and optional end) frame, native audio by default."""
 
     endpoint = "fal-ai/kling-video/v2.6/pro/image-to-video"
@@ -156,4 +161,9 @@ class KlingProImageToVideoBlock(FalGenerationBlockBase):
                 "generate_audio": False,
             },
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/kling.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )

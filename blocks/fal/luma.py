@@ -11,9 +11,9 @@ from typing import Any
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput, FalVideoOutput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
 from ._failures import InputProblem
-from ._generation import DEFAULT_IMAGE_RULE, FalGenerationBlockBase, prompt_field
+from ._generation import DEFAULT_IMAGE_RULE, prompt_field
 
 
 class LumaAspectRatio(str, Enum):
@@ -58,7 +58,7 @@ def _resolution() -> Any:
     return SchemaField(default=Ray2Resolution.P540, description=_RESOLUTION, advanced=False)
 
 
-class LumaDreamMachineBlock(FalGenerationBlockBase):
+class LumaDreamMachineBlock(FalBlockBase):
     """Luma Dream Machine v1.5 text-to-video."""
 
     endpoint = "fal-ai/luma-dream-machine"
@@ -82,10 +82,15 @@ class LumaDreamMachineBlock(FalGenerationBlockBase):
             "on fal.ai.",
             test_input={"prompt": "A red kite rising over sand dunes", "aspect_ratio": "21:9"},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/luma.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class LumaRay2TextToVideoBlock(FalGenerationBlockBase):
+class LumaRay2TextToVideoBlock(FalBlockBase):
     """Luma Ray 2 text-to-video: 5 s or 9 s at 540p, 720p or 1080p."""
 
     endpoint = "fal-ai/luma-dream-machine/ray-2"
@@ -112,10 +117,15 @@ class LumaRay2TextToVideoBlock(FalGenerationBlockBase):
             "(5 or 9 s, up to 1080p).",
             test_input={"prompt": "A hummingbird at a flower", "duration": "9s", "resolution": "720p"},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/luma.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class LumaRay2ImageToVideoBlock(FalGenerationBlockBase):
+class LumaRay2ImageToVideoBlock(FalBlockBase):
     """Luma Ray 2 image-to-video: a start image, an end image, or both."""
 
     endpoint = "fal-ai/luma-dream-machine/ray-2/image-to-video"
@@ -161,6 +171,11 @@ class LumaRay2ImageToVideoBlock(FalGenerationBlockBase):
                 "end_image_url": "https://v3.fal.media/files/test/bloom.png",
             },
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/luma.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     def check_input(self, input_data: Any) -> None:

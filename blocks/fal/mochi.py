@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from blocks._sdk import SchemaField
 
-from ._base import FalJobInput, FalVideoOutput
-from ._generation import FalGenerationBlockBase, prompt_field
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
+from ._generation import prompt_field
 
 
-class MochiTextToVideoBlock(FalGenerationBlockBase):
+class MochiTextToVideoBlock(FalBlockBase):
     """Mochi 1 text-to-video."""
 
     endpoint = "fal-ai/mochi-v1"
@@ -39,4 +39,9 @@ class MochiTextToVideoBlock(FalGenerationBlockBase):
             description="Generate a short silent video from a text prompt with Genmo Mochi 1 on fal.ai.",
             test_input={"prompt": "A dog running through a sunlit field", "seed": 7},
             sample_result={"video": {"url": "https://v3.fal.media/files/test/mochi.mp4"}},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/mochi.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )

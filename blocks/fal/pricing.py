@@ -1,18 +1,25 @@
-"""What a fal run costs, in USD, from the arguments sent to fal: one table for every endpoint.
+"""What a fal run costs, in USD, from the arguments sent to fal.
 
-Prices are estimated from the request (the same dict the run loop submits), so a unified block that
-routes to several endpoints is priced by whichever endpoint it chose. An endpoint whose price fal
-does not publish has no entry, and its estimate is `None`, never a guess.
+The price facts (rates, units, multipliers, sources) live in each endpoint's `fal_spec` entry; this
+module only interprets them. Prices are estimated from the request (the same dict the run loop
+submits), so a unified block that routes to several endpoints is priced by whichever endpoint it
+chose. An endpoint whose price fal does not publish (or that has no entry) has no price here, and
+its estimate is `None`, never a guess. Arguments left out are priced at fal's defaults.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ._video_shape import frame_size, seconds
+import fal_spec
+from fal_spec import EndpointSpec, frame_size, seconds
 
 Arguments = dict[str, Any]
+Facts = Mapping[str, Any]
+Multipliers = dict[str, dict[str, float]]
 
 
 class Price(Protocol):
@@ -23,11 +30,7 @@ class Price(Protocol):
     def describe(self) -> str: ...
 
 
-def _seconds(arguments: Arguments, default: float) -> float:
-    return seconds(arguments.get("duration"), default)
-
-
-def _factor(arguments: Arguments, multipliers: dict[str, dict[str, float]], defaults: Arguments) -> float:
+def _factor(arguments: Arguments, multipliers: Multipliers, defaults: Arguments) -> float:
     factor = 1.0
     for name, table in multipliers.items():
         value = str(arguments.get(name, defaults.get(name, "")))
@@ -35,7 +38,7 @@ def _factor(arguments: Arguments, multipliers: dict[str, dict[str, float]], defa
     return factor
 
 
-def _describe_multipliers(multipliers: dict[str, dict[str, float]]) -> str:
+def _describe_multipliers(multipliers: Multipliers) -> str:
     parts = [
         f"{name} {value} ×{factor:g}"
         for name, table in multipliers.items()
@@ -56,7 +59,7 @@ class PerSecond:
     voice_usd: float | None = None
     """The rate with audio and at least one voice in `voice_field` (Kling's voice control)."""
     voice_field: str = "voice_ids"
-    multipliers: dict[str, dict[str, float]] = field(default_factory=dict)
+    multipliers: Multipliers = field(default_factory=dict)
     defaults: Arguments = field(default_factory=dict)
     frames: tuple[str, float] | None = None
     """(field, fps): the length is that many frames at that rate, not a `duration` field."""
@@ -67,11 +70,11 @@ class PerSecond:
             rate = self.audio_usd
             if self.voice_usd is not None and arguments.get(self.voice_field):
                 rate = self.voice_usd
-        seconds = _seconds(arguments, self.default_seconds)
+        length = seconds(arguments.get("duration"), self.default_seconds)
         if self.frames is not None:
             name, fps = self.frames
-            seconds = float(arguments.get(name) or self.default_seconds * fps) / fps
-        return rate * seconds * _factor(arguments, self.multipliers, self.defaults)
+            length = float(arguments.get(name) or self.default_seconds * fps) / fps
+        return rate * length * _factor(arguments, self.multipliers, self.defaults)
 
     def describe(self) -> str:
         audio = f", ${self.audio_usd:g}/s with audio" if self.audio_usd is not None else ""
@@ -101,7 +104,7 @@ class PerClip:
     """A price per clip, scaled by multipliers on some arguments (e.g. resolution, duration)."""
 
     usd: float
-    multipliers: dict[str, dict[str, float]] = field(default_factory=dict)
+    multipliers: Multipliers = field(default_factory=dict)
     defaults: Arguments = field(default_factory=dict)
 
     def estimate(self, arguments: Arguments) -> float:
@@ -121,7 +124,7 @@ class BasePlusSeconds:
     default_seconds: float
 
     def estimate(self, arguments: Arguments) -> float:
-        extra = max(_seconds(arguments, self.default_seconds) - self.included_seconds, 0.0)
+        extra = max(seconds(arguments.get("duration"), self.default_seconds) - self.included_seconds, 0.0)
         return self.usd + extra * self.usd_per_extra_second
 
     def describe(self) -> str:
@@ -138,9 +141,9 @@ class VideoTokens:
     usd_per_million: float
     usd_per_million_silent: float | None
     default_seconds: float
-    fps: float = 24.0
-    default_resolution: str = "720p"
-    default_aspect_ratio: str = "16:9"
+    fps: float
+    default_resolution: str
+    default_aspect_ratio: str
 
     def estimate(self, arguments: Arguments) -> float:
         width, height = frame_size(
@@ -148,7 +151,8 @@ class VideoTokens:
             str(arguments.get("aspect_ratio", self.default_aspect_ratio)),
             default_short_side=720,
         )
-        tokens = width * height * self.fps * _seconds(arguments, self.default_seconds) / 1024
+        length = seconds(arguments.get("duration"), self.default_seconds)
+        tokens = width * height * self.fps * length / 1024
         silent = self.usd_per_million_silent is not None and not arguments.get("generate_audio", True)
         rate = self.usd_per_million_silent if silent else self.usd_per_million
         return tokens / 1e6 * float(rate)  # type: ignore[arg-type]
@@ -158,71 +162,86 @@ class VideoTokens:
         return f"${self.usd_per_million:g} per million video tokens{silent} (w×h×fps×s/1024)"
 
 
-_RAY2 = {"resolution": {"720p": 2.0, "1080p": 4.0}, "duration": {"9s": 2.0}}
+# ---- reading an entry's price facts ---------------------------------------------------------------
 
-_WAN_TASKS = ("depth", "pose", "inpainting", "outpainting", "reframe")
 
-PRICES: dict[str, Price] = {
-    # Generation endpoints: blocks/fal/{sora,luma,seedance,veo,kling,hailuo}.py. No entry (estimate
-    # None) where fal publishes no price: fal-ai/mochi-v1, fal-ai/luma-dream-machine,
-    # fal-ai/veo3/fast/image-to-video, and Sora 2 Pro's true_1080p.
-    # Sora 2: seed 003 and fal's page, $0.10 per second.
-    "fal-ai/sora-2/text-to-video": PerSecond(0.10, default_seconds=4),
-    "fal-ai/sora-2/image-to-video": PerSecond(0.10, default_seconds=4),
-    # Sora 2 Pro: fal's page, $0.30/s at 720p and $0.50/s at 1080p (the default).
-    "fal-ai/sora-2/text-to-video/pro": ByValue(
-        "resolution",
-        "1080p",
-        {"720p": PerSecond(0.30, default_seconds=4), "1080p": PerSecond(0.50, default_seconds=4)},
-    ),
-    # Luma Ray 2: fal's playground, $0.50 per 5 s clip at 540p; seed 004's factors 720p ×2, 1080p ×4,
-    # 9 s ×2. fal's image-to-video page was not reached: the same base is confirmed by third parties.
-    "fal-ai/luma-dream-machine/ray-2": PerClip(0.50, _RAY2, {"resolution": "540p", "duration": "5s"}),
-    "fal-ai/luma-dream-machine/ray-2/image-to-video": PerClip(
-        0.50, _RAY2, {"resolution": "540p", "duration": "5s"}
-    ),
-    # Veo 3.1: $0.20/s silent, $0.40/s with audio at 720p/1080p; $0.40 and $0.60 at 4k.
-    "fal-ai/veo3.1": ByValue(
-        "resolution",
-        "720p",
-        {
-            "720p": PerSecond(0.20, default_seconds=8, audio_usd=0.40),
-            "1080p": PerSecond(0.20, default_seconds=8, audio_usd=0.40),
-            "4k": PerSecond(0.40, default_seconds=8, audio_usd=0.60),
-        },
-    ),
-    # Kling 2.5 turbo pro: $0.35 for 5 s, $0.07 per extra second.
-    "fal-ai/kling-video/v2.5-turbo/pro/text-to-video": BasePlusSeconds(0.35, 5, 0.07, default_seconds=5),
-    # Kling 2.6 pro image-to-video: $0.07/s silent, $0.14/s with audio, $0.168/s with audio and voices.
-    "fal-ai/kling-video/v2.6/pro/image-to-video": PerSecond(
-        0.07, default_seconds=5, audio_usd=0.14, voice_usd=0.168
-    ),
-    # Hailuo-02: pro is a fixed 6 s 1080p clip at $0.08/s; standard i2v $0.045/s at 768P, about
-    # $0.017/s at 512P.
-    "fal-ai/minimax/hailuo-02/pro/text-to-video": PerSecond(0.08, default_seconds=6),
-    "fal-ai/minimax/hailuo-02/standard/image-to-video": ByValue(
-        "resolution",
-        "768P",
-        {"768P": PerSecond(0.045, default_seconds=6), "512P": PerSecond(0.017, default_seconds=6)},
-    ),
-    # Seedance: priced in video tokens (w×h×fps×s/1024); 1.5 Pro halves the rate without audio.
-    "fal-ai/bytedance/seedance/v1.5/pro/text-to-video": VideoTokens(2.4, 1.2, default_seconds=5),
-    "fal-ai/bytedance/seedance/v1.5/pro/image-to-video": VideoTokens(2.4, 1.2, default_seconds=5),
-    "fal-ai/bytedance/seedance/v1/pro/text-to-video": VideoTokens(
-        2.5, None, default_seconds=5, default_resolution="1080p"
-    ),
-    # Wan VACE 14B (the main endpoint and each task's): $0.08/$0.06/$0.04 per second at
-    # 720p/580p/480p, seconds counted at 16 fps.
-    **dict.fromkeys(
-        ["fal-ai/wan-vace-14b", *(f"fal-ai/wan-vace-14b/{task}" for task in _WAN_TASKS)],
-        PerSecond(
-            0.08,
-            default_seconds=81 / 16,
-            multipliers={"resolution": {"580p": 0.75, "480p": 0.5}},
-            frames=("num_frames", 16.0),
-        ),
-    ),
-}
+def price_of(spec: EndpointSpec) -> Price | None:
+    """The endpoint's price, built from its entry; None where fal publishes none."""
+    return _price(spec.price, spec) if spec.has_price else None
+
+
+def _price(facts: Facts, spec: EndpointSpec) -> Price:
+    if "by" in facts:
+        name = str(facts["by"])
+        values = {value: _price(tier, spec) for value, tier in facts["values"].items()}
+        return ByValue(name, str(spec.default(name, "")), values)
+    unit = facts["unit"]
+    length = spec.clip_defaults().duration
+    multipliers: Multipliers = {name: dict(table) for name, table in facts.get("multipliers", {}).items()}
+    defaults = {name: spec.default(name) for name in multipliers if spec.default(name) is not None}
+    if unit == "second":
+        audio, voices = facts.get("with_audio"), facts.get("with_voices")
+        frames = facts.get("seconds_from_frames")
+        return PerSecond(
+            float(facts["usd"]),
+            default_seconds=length,
+            audio_usd=float(audio["usd"]) if audio else None,
+            audio_field=str(audio["field"]) if audio else "generate_audio",
+            audio_default=bool(spec.default(audio["field"], True)) if audio else True,
+            voice_usd=float(voices["usd"]) if voices else None,
+            voice_field=str(voices["field"]) if voices else "voice_ids",
+            multipliers=multipliers,
+            defaults=defaults,
+            frames=(str(frames["field"]), float(frames["fps"])) if frames else None,
+        )
+    if unit == "clip" and "included_seconds" in facts:
+        return BasePlusSeconds(
+            float(facts["usd"]),
+            float(facts["included_seconds"]),
+            float(facts["extra_second_usd"]),
+            default_seconds=length,
+        )
+    if unit == "clip":
+        return PerClip(float(facts["usd"]), multipliers, defaults)
+    if unit == "million_video_tokens":
+        silent = facts.get("silent_usd")
+        return VideoTokens(
+            float(facts["usd"]),
+            float(silent) if silent is not None else None,
+            default_seconds=length,
+            fps=float(facts["fps"]),
+            default_resolution=str(spec.default("resolution", "720p")),
+            default_aspect_ratio=str(spec.default("aspect_ratio", "16:9")),
+        )
+    raise ValueError(f"{spec.endpoint_id}: unknown price unit {unit!r}")
+
+
+@functools.cache
+def _price_for(endpoint: str) -> Price | None:
+    spec = fal_spec.find(endpoint)
+    return price_of(spec) if spec is not None else None
+
+
+class _Prices(Mapping[str, Price]):
+    """Endpoint → price, for every endpoint whose entry has a published price (read on first use)."""
+
+    def __getitem__(self, endpoint: str) -> Price:
+        price = _price_for(endpoint)
+        if price is None:
+            raise KeyError(endpoint)
+        return price
+
+    def __contains__(self, endpoint: object) -> bool:
+        return isinstance(endpoint, str) and _price_for(endpoint) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (endpoint for endpoint in fal_spec.endpoint_ids() if endpoint in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+PRICES: Mapping[str, Price] = _Prices()
 
 
 def estimate_usd(endpoint: str, arguments: Arguments) -> float | None:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from blocks._sdk import BlockCategory, MediaFileType, SchemaField
 
-from ._base import FalBlockBase, FalJobInput, FalJobOutput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalJobOutput
 from ._editing import IMAGE
 from ._files import MediaRule
 
@@ -189,4 +189,9 @@ class VideoPromptGeneratorBlock(FalBlockBase):
             sample_result={
                 "prompt": "A futuristic city glows softly at dusk, captured with smooth gimbal movements."
             },
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("prompt", "A futuristic city glows softly at dusk, captured with smooth gimbal movements."),
+                ("logs", TEST_LOGS),
+            ],
         )

@@ -11,8 +11,8 @@ from typing import Any
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput
-from ._generation import DEFAULT_IMAGE_RULE, FalGenerationBlockBase, SeedVideoOutput, prompt_field
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
+from ._generation import DEFAULT_IMAGE_RULE, SeedVideoOutput, prompt_field
 
 
 class SeedanceAspectRatio(str, Enum):
@@ -82,7 +82,7 @@ def _audio() -> Any:
     )
 
 
-class SeedanceProTextToVideoBlock(FalGenerationBlockBase):
+class SeedanceProTextToVideoBlock(FalBlockBase):
     """Seedance 1.5 Pro text-to-video, with audio by default."""
 
     endpoint = "fal-ai/bytedance/seedance/v1.5/pro/text-to-video"
@@ -126,10 +126,16 @@ class SeedanceProTextToVideoBlock(FalGenerationBlockBase):
             "on fal.ai.",
             test_input={"prompt": "Two chefs argue over a pot", "duration": "4", "resolution": "480p"},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/seedance.mp4"),
+                ("seed", 42),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class Seedance1ProTextToVideoBlock(FalGenerationBlockBase):
+class Seedance1ProTextToVideoBlock(FalBlockBase):
     """Seedance 1.0 Pro text-to-video: silent, 1080p by default."""
 
     endpoint = "fal-ai/bytedance/seedance/v1/pro/text-to-video"
@@ -173,10 +179,16 @@ class Seedance1ProTextToVideoBlock(FalGenerationBlockBase):
             "fal.ai (multi-shot prompts, up to 1080p).",
             test_input={"prompt": "A race car on a snowy track", "resolution": "480p", "seed": 11},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/seedance.mp4"),
+                ("seed", 42),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class SeedanceProImageToVideoBlock(FalGenerationBlockBase):
+class SeedanceProImageToVideoBlock(FalBlockBase):
     """Seedance 1.5 Pro image-to-video: a start frame, optionally an end frame, audio by default."""
 
     endpoint = "fal-ai/bytedance/seedance/v1.5/pro/image-to-video"
@@ -238,4 +250,10 @@ class SeedanceProImageToVideoBlock(FalGenerationBlockBase):
                 "aspect_ratio": "auto",
             },
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/seedance.mp4"),
+                ("seed", 42),
+                ("logs", TEST_LOGS),
+            ],
         )

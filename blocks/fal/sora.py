@@ -9,9 +9,9 @@ from enum import Enum
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._files import MB, MediaRule
-from ._generation import FalGenerationBlockBase, MediaFactsOutput, prompt_field
+from ._generation import MediaFactsOutput, prompt_field
 
 SORA_PROMPT_LIMIT = 2000
 """Seed 003: "Maximum prompt length: ~2000 characters"."""
@@ -72,12 +72,24 @@ _SAMPLE = {
     },
     "video_id": "video_123",
 }
+_SORA_OUTPUTS = [
+    ("request_id", TEST_REQUEST_ID),
+    ("video_url", "https://v3.fal.media/files/test/sora.mp4"),
+    ("width", 1280),
+    ("height", 720),
+    ("fps", 24.0),
+    ("duration", 4.0),
+    ("num_frames", 96),
+    ("video_id", "video_123"),
+    ("logs", TEST_LOGS),
+]
+"""What each Sora block's self-test must output from `_SAMPLE` (the facts come from its `video`)."""
 _DURATION = "Duration of the generated video in seconds."
 _ASPECT = "The aspect ratio of the generated video."
 _RESOLUTION = "The resolution of the generated video."
 
 
-class Sora2TextToVideoBlock(FalGenerationBlockBase):
+class Sora2TextToVideoBlock(FalBlockBase):
     """Sora 2 text-to-video, exactly as seed 003 gives it."""
 
     endpoint = "fal-ai/sora-2/text-to-video"
@@ -116,10 +128,11 @@ class Sora2TextToVideoBlock(FalGenerationBlockBase):
             description="Generate a video with audio from a text prompt with OpenAI Sora 2 on fal.ai.",
             test_input={"prompt": "A paper boat drifting down a rainy street", "duration": "8"},
             sample_result=_SAMPLE,
+            test_output=_SORA_OUTPUTS,
         )
 
 
-class Sora2ProTextToVideoBlock(FalGenerationBlockBase):
+class Sora2ProTextToVideoBlock(FalBlockBase):
     """Sora 2 Pro text-to-video (fal's page; the issue's `fal-ai/sora-2/pro` is not an endpoint)."""
 
     endpoint = "fal-ai/sora-2/text-to-video/pro"
@@ -172,10 +185,11 @@ class Sora2ProTextToVideoBlock(FalGenerationBlockBase):
             "(up to 20 s, 720p or 1080p).",
             test_input={"prompt": "A glass of water tipping over in slow motion", "resolution": "720p"},
             sample_result=_SAMPLE,
+            test_output=_SORA_OUTPUTS,
         )
 
 
-class Sora2ImageToVideoBlock(FalGenerationBlockBase):
+class Sora2ImageToVideoBlock(FalBlockBase):
     """Sora 2 image-to-video, exactly as seed 003 gives it."""
 
     endpoint = "fal-ai/sora-2/image-to-video"
@@ -218,4 +232,5 @@ class Sora2ImageToVideoBlock(FalGenerationBlockBase):
                 "image_url": "https://v3.fal.media/files/test/cat.png",
             },
             sample_result=_SAMPLE,
+            test_output=_SORA_OUTPUTS,
         )

@@ -11,7 +11,7 @@ from enum import Enum
 
 from blocks._sdk import SchemaField
 
-from ._base import FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._generation import (
     ANY_SEED,
     AUDIO_FLAG,
@@ -21,7 +21,7 @@ from ._generation import (
     AspectRatioChoice,
     AudioChoice,
     UnifiedModel,
-    UnifiedVideoBlockBase,
+    UnifiedModelRouting,
     UnifiedVideoOutput,
     always,
     aspect_ratio_field,
@@ -53,12 +53,16 @@ from .sora import (
 )
 from .veo import VeoAspectRatio, VeoDuration, VeoResolution
 
+PLATFORM_AI_VIDEO_GENERATOR_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
+"""The platform's own AI Video Generator's id, kept so this block replaces it (see the class)."""
+
 
 class FalVideoModel(str, Enum):
     """Text-to-video models, by fal endpoint id."""
 
     MOCHI = "fal-ai/mochi-v1"
     LUMA_DREAM_MACHINE = "fal-ai/luma-dream-machine"
+    VEO_3 = "fal-ai/veo3"
     LUMA_RAY_2 = "fal-ai/luma-dream-machine/ray-2"
     SORA_2 = "fal-ai/sora-2/text-to-video"
     SORA_2_PRO = "fal-ai/sora-2/text-to-video/pro"
@@ -87,6 +91,17 @@ MODELS = by_endpoint(
         "Luma Dream Machine 1.5",
         M.LUMA_DREAM_MACHINE.value,
         {"aspect_ratio": choice("aspect_ratio", LumaAspectRatio), "generate_audio": SILENT},
+    ),
+    UnifiedModel(
+        "Veo 3",
+        M.VEO_3.value,
+        {
+            "aspect_ratio": choice("aspect_ratio", ["16:9", "9:16"]),
+            "duration": seconds("duration", ["4s", "6s", "8s"]),
+            "resolution": choice("resolution", ["720p", "1080p"]),
+            "seed": ANY_SEED,
+            "generate_audio": AUDIO_FLAG,
+        },
     ),
     UnifiedModel(
         "Luma Ray 2",
@@ -180,8 +195,15 @@ MODELS = by_endpoint(
 )
 
 
-class AIVideoGeneratorBlock(UnifiedVideoBlockBase):
-    """The builder's first grab for text-to-video: one prompt, a choice of models, common settings."""
+class AIVideoGeneratorBlock(UnifiedModelRouting, FalBlockBase):
+    """The builder's first grab for text-to-video: one prompt, a choice of models, common settings.
+
+    It replaces the platform's own "AI Video Generator" (`backend/blocks/fal/ai_video_generator.py`):
+    same class name and id, same inputs (`prompt`, `model` with its values `fal-ai/mochi-v1`,
+    `fal-ai/luma-dream-machine`, `fal-ai/veo3`, `credentials`) and outputs (`video_url`, `logs`,
+    `error`), so the platform's graphs keep working. Everything added is an advanced input with a
+    default, or an extra output.
+    """
 
     models = MODELS
 
@@ -197,10 +219,10 @@ class AIVideoGeneratorBlock(UnifiedVideoBlockBase):
             description="The fal model that renders the video.",
             advanced=False,
         )
-        aspect_ratio: AspectRatioChoice = aspect_ratio_field()
-        duration: int | None = duration_field()
-        resolution: VideoResolution = resolution_field(VideoResolution.MODEL_DEFAULT)
-        generate_audio: AudioChoice = audio_field()
+        aspect_ratio: AspectRatioChoice = aspect_ratio_field(advanced=True)
+        duration: int | None = duration_field(advanced=True)
+        resolution: VideoResolution = resolution_field(VideoResolution.MODEL_DEFAULT, advanced=True)
+        generate_audio: AudioChoice = audio_field(advanced=True)
         seed: int | None = seed_field()
 
     class Output(UnifiedVideoOutput):
@@ -208,11 +230,16 @@ class AIVideoGeneratorBlock(UnifiedVideoBlockBase):
 
     def __init__(self) -> None:
         super().__init__(
-            id="b7a2f0d4-5c1e-4e8a-9f3b-2d6c8e0a1f47",
+            id=PLATFORM_AI_VIDEO_GENERATOR_ID,
             description="Generate a video from a text prompt with a fal.ai model of your choice "
-            "(Mochi, Luma, Sora 2, Seedance, Veo 3.1, Kling, Hailuo).",
+            "(Mochi, Luma, Veo 3, Sora 2, Seedance, Veo 3.1, Kling, Hailuo).",
             test_input={"prompt": "A dog running through a sunlit field"},
             sample_result={"video": {"url": "https://v3.fal.media/files/test/video.mp4"}},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/video.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     schema_source = (

@@ -10,8 +10,8 @@ from enum import Enum
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalJobInput, FalVideoOutput
-from ._generation import DEFAULT_IMAGE_RULE, FalGenerationBlockBase, prompt_field
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput, FalVideoOutput
+from ._generation import DEFAULT_IMAGE_RULE, prompt_field
 
 
 class VeoAspectRatio(str, Enum):
@@ -58,7 +58,7 @@ class Veo3FastResolution(str, Enum):
 _SAMPLE = {"video": {"url": "https://v3.fal.media/files/test/veo.mp4", "content_type": "video/mp4"}}
 
 
-class VeoTextToVideoBlock(FalGenerationBlockBase):
+class VeoTextToVideoBlock(FalBlockBase):
     """Veo 3.1 text-to-video: 4, 6 or 8 s at 720p, 1080p or 4k."""
 
     endpoint = "fal-ai/veo3.1"
@@ -112,10 +112,15 @@ class VeoTextToVideoBlock(FalGenerationBlockBase):
             "(4-8 s, up to 4k).",
             test_input={"prompt": "A saxophonist in the rain", "duration": "4s", "generate_audio": False},
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/veo.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
-class Veo3FastImageToVideoBlock(FalGenerationBlockBase):
+class Veo3FastImageToVideoBlock(FalBlockBase):
     """Veo 3 Fast image-to-video: 8 s at 720p or 1080p."""
 
     endpoint = "fal-ai/veo3/fast/image-to-video"
@@ -169,4 +174,9 @@ class Veo3FastImageToVideoBlock(FalGenerationBlockBase):
                 "resolution": "1080p",
             },
             sample_result=_SAMPLE,
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/test/veo.mp4"),
+                ("logs", TEST_LOGS),
+            ],
         )

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalBlockBase, FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._editing import IMAGE, VIDEO, FalEditedVideoOutput
 from ._failures import InputProblem
 from ._files import MB, MediaRule
@@ -74,6 +74,13 @@ class LumaRay2ModifyVideoBlock(FalBlockBase):
             description="Modify a video with Luma Ray-2: restyle it from an instruction, keeping its motion.",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "Make it a watercolour painting"},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
@@ -124,6 +131,13 @@ class LumaRay2ReframeVideoBlock(FalBlockBase):
             description="Reframe a video to another aspect ratio with Luma Ray-2, filling in the new areas.",
             test_input={"video_url": SAMPLE_VIDEO, "aspect_ratio": "9:16"},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     def check_input(self, input_data: Any) -> None:
@@ -305,6 +319,15 @@ class WanVaceVideoBlock(FalBlockBase):
             description="Wan VACE 14B: depth- or pose-guided video, inpainting, outpainting or reframing.",
             test_input={"task": "depth", "video_url": SAMPLE_VIDEO, "prompt": "A knight riding through fog"},
             sample_result={"video": SAMPLE_FILE, "prompt": "A knight riding through fog", "seed": 7},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("prompt", "A knight riding through fog"),
+                ("seed", 7),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     def endpoint_for(self, input_data: Any) -> str:
@@ -457,6 +480,15 @@ class LtxVideoMulticonditioningBlock(FalBlockBase):
                 "images": [{"image_url": SAMPLE_IMAGE, "start_frame_num": 0, "strength": 1.0}],
             },
             sample_result={"video": SAMPLE_FILE, "prompt": "A portrait that comes alive", "seed": 3},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("prompt", "A portrait that comes alive"),
+                ("seed", 3),
+                ("logs", TEST_LOGS),
+            ],
         )
 
     def check_input(self, input_data: Any) -> None:
@@ -533,6 +565,14 @@ class FastAnimateDiffTurboVideoToVideoBlock(FalBlockBase):
             description="Re-animate a video in a new style with AnimateDiff turbo (first seconds only).",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "An anime city street, fireworks"},
             sample_result={"video": SAMPLE_FILE, "seed": 11},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("seed", 11),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
@@ -568,4 +608,11 @@ class KlingV26ProVideoToVideoBlock(FalBlockBase):
             description="Transform a video's style with Kling 2.6 pro video-to-video (schema unverified).",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "Make it claymation"},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/lion/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 1024),
+                ("logs", TEST_LOGS),
+            ],
         )

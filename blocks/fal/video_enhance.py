@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalBlockBase, FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._editing import VIDEO, FalEditedVideoOutput
 from ._files import MediaRule
 
@@ -40,6 +40,13 @@ class VideoUpscalerBlock(FalBlockBase):
             description="Upscale a video (2x by default).",
             test_input={"video_url": SAMPLE_VIDEO, "scale": 2.0},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/koala/upscaled.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 8192),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
@@ -68,4 +75,11 @@ class AmtInterpolationBlock(FalBlockBase):
             description="Smooth a video's motion by interpolating new frames between its frames (AMT).",
             test_input={"video_url": SAMPLE_VIDEO, "output_fps": 24},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/koala/upscaled.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 8192),
+                ("logs", TEST_LOGS),
+            ],
         )

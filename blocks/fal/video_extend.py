@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from blocks._sdk import MediaFileType, SchemaField
 
-from ._base import FalBlockBase, FalJobInput
+from ._base import TEST_LOGS, TEST_REQUEST_ID, FalBlockBase, FalJobInput
 from ._editing import VIDEO, FalEditedVideoOutput
 from ._files import MediaRule
 
@@ -87,6 +87,14 @@ class MagiExtendVideoBlock(FalBlockBase):
             description="Extend a video with MAGI-1: the input (up to a start frame) followed by new frames.",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "The pour continues"},
             sample_result={"video": SAMPLE_FILE, "seed": 5},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/rabbit/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 2048),
+                ("seed", 5),
+                ("logs", TEST_LOGS),
+            ],
         )
 
 
@@ -141,4 +149,11 @@ class PixverseExtendFastBlock(FalBlockBase):
             description="Extend a video from its ending with Pixverse (fast mode).",
             test_input={"video_url": SAMPLE_VIDEO, "prompt": "A kid is talking into camera"},
             sample_result={"video": SAMPLE_FILE},
+            test_output=[
+                ("request_id", TEST_REQUEST_ID),
+                ("video_url", "https://v3.fal.media/files/rabbit/output.mp4"),
+                ("content_type", "video/mp4"),
+                ("file_size", 2048),
+                ("logs", TEST_LOGS),
+            ],
         )

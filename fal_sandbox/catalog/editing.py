@@ -5,6 +5,8 @@ a data URI, see `job_inputs`) and really changes it: merge muxes the audio at it
 upscaler scales, AMT multiplies the frame rate, extend endpoints append frames to the input, reframe
 and outpainting change the aspect ratio, and restyling endpoints return a clip as long as the input.
 An input it cannot fetch or decode fails the job with the field's name, as fal's 422 would.
+Arguments arrive with fal's defaults filled in from the endpoint's schema (the server does that), so
+the edits below read every setting from the request itself.
 Outputs follow each model's output schema: `{"video": File}` plus `seed` / `prompt` where the model
 returns them; the prompt generator answers `{"prompt": str}`.
 """
@@ -19,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from blocks.fal._video_shape import SHORT_SIDE
+import fal_spec
+from fal_spec import SHORT_SIDE
 
 from ..job_inputs import InputRejected, fetch, image_size, read, stored_video, video_facts
 from ..media import MediaFacts, probe
@@ -98,9 +101,10 @@ def even(value: float) -> int:
     return max(2, math.ceil(value / 2) * 2)
 
 
-def sized(resolution: Any, aspect: float) -> tuple[int, int]:
-    """Width and height for a resolution name (its short side) and a width/height ratio."""
-    short = SHORT_SIDE.get(str(resolution or "").lower(), 480)
+def sized(resolution: Any, aspect: float, *, auto: int = 480) -> tuple[int, int]:
+    """Width and height for a resolution name (its short side; `auto` or unknown: `auto` pixels)
+    and a width/height ratio."""
+    short = SHORT_SIDE.get(str(resolution or "").lower(), auto)
     return (even(short * aspect), even(short)) if aspect >= 1 else (even(short), even(short / aspect))
 
 
@@ -147,12 +151,12 @@ def wan_vace(task: str | None) -> Edit:
         match_fps = bool(arguments.get("match_input_frames_per_second", reframe))
         width, height = int(facts.width or 0), int(facts.height or 0)
         aspect = ratio(arguments.get("aspect_ratio")) or _expanded_aspect(chosen, width, height, arguments)
-        out_w, out_h = sized(arguments.get("resolution", "720p"), aspect)
+        out_w, out_h = sized(arguments.get("resolution"), aspect, auto=min(width, height))
         words = caption(arguments, f"wan-vace {chosen}")
         if match_frames and match_fps:
             return transform_clip(source, width=out_w, height=out_h, caption=words)
-        fps = float(facts.fps or 16) if match_fps else float(arguments.get("frames_per_second", 16))
-        frames = int(facts.num_frames) if match_frames else int(arguments.get("num_frames", 81))
+        fps = float(facts.fps or 16) if match_fps else float(arguments["frames_per_second"])
+        frames = int(facts.num_frames) if match_frames else int(arguments["num_frames"])
         label = f"wan-vace {chosen}"
         return render_clip(
             ClipSpec(out_w, out_h, fps, frames / fps, words, label=label, seed=zlib.crc32(words.encode()))
@@ -165,7 +169,7 @@ def _expanded_aspect(task: str, width: int, height: int, arguments: Arguments) -
     """The output's width/height: the input's, grown on the chosen sides for outpainting."""
     if task != "outpainting":
         return width / height
-    grow = float(arguments.get("expand_ratio", 0.25))
+    grow = float(arguments["expand_ratio"])
     wide = width * (1 + grow * (bool(arguments.get("expand_left")) + bool(arguments.get("expand_right"))))
     tall = height * (1 + grow * (bool(arguments.get("expand_top")) + bool(arguments.get("expand_bottom"))))
     return wide / tall
@@ -182,18 +186,16 @@ def magi_extend(source: bytes, facts: MediaFacts, arguments: Arguments, files: F
     start = max(0, count - 32) if start is None else int(start)
     if start > count:
         raise InputRejected("start_frame", f"the video has only {count} frames")
-    extra = max(0, start + int(arguments.get("num_frames", 96)) - count)
+    extra = max(0, start + int(arguments["num_frames"]) - count)
     fps = float(facts.fps or 24)
     return transform_clip(source, extend_seconds=extra / fps, caption=caption(arguments, "magi extend"))
 
 
-PIXVERSE_FAST_EXTEND_SECONDS = 5.0
-"""Fast mode has no duration input; the non-fast default (5 s) is assumed."""
-
-
 def pixverse_extend(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
+    """Fast mode has no duration input: the clip grows by the entry's `extend_seconds`."""
     words = caption(arguments, "pixverse extend")
-    return transform_clip(source, extend_seconds=PIXVERSE_FAST_EXTEND_SECONDS, caption=words)
+    added = float(fal_spec.entry("fal-ai/pixverse/extend/fast").clip["extend_seconds"])
+    return transform_clip(source, extend_seconds=added, caption=words)
 
 
 def lipsync(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
@@ -227,8 +229,8 @@ def _muxed(video: bytes, audio: bytes, offset: float) -> bytes:
 
 def animatediff(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
     """The first `first_n_seconds` of the input, re-rendered at `fps` in the input's frame size."""
-    fps = float(arguments.get("fps") or 8)
-    seconds = min(float(arguments.get("first_n_seconds") or 3), float(facts.duration))
+    fps = float(arguments["fps"])
+    seconds = min(float(arguments["first_n_seconds"]), float(facts.duration))
     words = caption(arguments, "animatediff")
     spec = ClipSpec(
         int(facts.width or 512), int(facts.height or 512), fps, seconds, words, label="animatediff"
@@ -237,7 +239,7 @@ def animatediff(source: bytes, facts: MediaFacts, arguments: Arguments, files: F
 
 
 def upscale(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
-    scale = float(arguments.get("scale") or 2.0)
+    scale = float(arguments["scale"])
     if scale <= 0:
         raise InputRejected("scale", "must be greater than 0")
     if max(int(facts.width or 0), int(facts.height or 0)) * scale > MAX_SIDE:
@@ -250,7 +252,7 @@ MAX_PASSES = 4
 
 def interpolate(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
     """Each recursive pass doubles the frames (and the frame rate: the duration stays)."""
-    passes = int(arguments.get("recursive_interpolation_passes", 2))
+    passes = int(arguments["recursive_interpolation_passes"])
     if not 0 <= passes <= MAX_PASSES:
         raise InputRejected("recursive_interpolation_passes", f"must be between 0 and {MAX_PASSES}")
     return transform_clip(source, fps_factor=2**passes)
@@ -284,9 +286,9 @@ class LtxMulticonditioning:
             if aspect is None:
                 width, height = sizes[0] if sizes else (16, 9)
                 aspect = width / height
-            out_w, out_h = sized(arguments.get("resolution", "720p"), aspect)
-            fps = float(arguments.get("frame_rate") or 30)
-            frames = int(arguments.get("num_frames") or 121)
+            out_w, out_h = sized(arguments["resolution"], aspect)
+            fps = float(arguments["frame_rate"])
+            frames = int(arguments["num_frames"])
             words = caption(arguments, "ltx multiconditioning")
             return render_clip(ClipSpec(out_w, out_h, fps, frames / fps, words, label="ltx", seed=frames))
 
@@ -398,6 +400,12 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "fal-ai/ltx-video-13b-distilled/multiconditioning": LtxMulticonditioning(),
     "fal-ai/fast-animatediff/turbo/video-to-video": SourceVideoEdit(animatediff, extras=with_seed),
     "fal-ai/kling-video/v2.6/pro/video-to-video": SourceVideoEdit(restyle("kling video-to-video")),
+    "fal-ai/kling-video/o1/video-to-video/edit": SourceVideoEdit(
+        restyle("kling o1 edit"), optional=("image_urls",)
+    ),
+    "fal-ai/kling-video/v2.6/pro/motion-control": SourceVideoEdit(
+        restyle("kling motion control"), required=("image_url",)
+    ),
     "fal-ai/magi/extend-video": SourceVideoEdit(magi_extend, extras=with_seed),
     "fal-ai/pixverse/extend/fast": SourceVideoEdit(pixverse_extend),
     "fal-ai/pixverse/lipsync": SourceVideoEdit(lipsync, optional=("audio_url",)),

@@ -1,12 +1,14 @@
 """The Block base class with the platform's execution semantics.
 
-`execute` is what the graph executor calls: it validates the input, runs the block's `run` async
-generator, turns an `error` output into `BlockExecutionError` and checks every other output against
-the output schema. The error classes and their messages follow the platform's.
+`execute` is what the graph executor calls: it validates the input against the block's JSON schema,
+runs the block's `run` async generator, turns an `error` output into `BlockExecutionError` and checks
+every other output against the output schema. The error classes, their messages and the accepted
+constructor arguments follow the platform's (`PLATFORM_REFERENCE`).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Callable
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -14,6 +16,16 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from .schema import BlockSchemaInput, BlockSchemaOutput
+
+PLATFORM_REFERENCE = (
+    "Significant-Gravitas/AutoGPT, autogpt_platform/backend/backend: blocks/_base.py at 06d4a0ad "
+    "(the Block class after PR #12068 moved it out of data/block.py), blocks/__init__.py "
+    "load_all_blocks at 024d335e, util/exceptions.py and data/model.py as of 2026 "
+    "(BlockError without a framing prefix, Bearer auth_header), util/test.py execute_block_test at "
+    "00c7ef9a; BlockCostType.COST_USD (#12894) and Block.execution_timeout_seconds = 1800 (#13051) "
+    "as reported against dev at 12cc0f6 (May 2026)"
+)
+"""The platform code this stand-in follows, by file and commit."""
 
 BlockInput = dict[str, Any]
 BlockOutputEntry = tuple[str, Any]
@@ -33,15 +45,31 @@ class BlockType(Enum):
     WEBHOOK_MANUAL = "Webhook (manual)"
     AGENT = "Agent"
     AI = "AI"
+    AYRSHARE = "Ayrshare"
+    HUMAN_IN_THE_LOOP = "Human In The Loop"
+    MCP_TOOL = "MCP Tool"
 
 
 class BlockCategory(Enum):
     AI = "Block that leverages AI to perform a task."
+    SOCIAL = "Block that interacts with social media platforms."
     TEXT = "Block that processes text data."
+    SEARCH = "Block that searches or extracts information from the internet."
     BASIC = "Block that performs basic operations."
+    INPUT = "Block that interacts with input of the graph."
+    OUTPUT = "Block that interacts with output of the graph."
+    LOGIC = "Programming logic to control the flow of your agent"
+    COMMUNICATION = "Block that interacts with communication platforms."
+    DEVELOPER_TOOLS = "Developer tools such as GitHub blocks."
+    DATA = "Block that interacts with structured data."
+    HARDWARE = "Block that interacts with hardware."
+    AGENT = "Block that interacts with other agents."
+    CRM = "Block that interacts with CRM services."
+    SAFETY = "Block that provides AI safety mechanisms such as detecting harmful content"
+    PRODUCTIVITY = "Block that helps with productivity"
+    ISSUE_TRACKING = "Block that helps with issue tracking"
     MULTIMEDIA = "Block that interacts with multimedia content"
     MARKETING = "Block that helps with marketing"
-    DEVELOPER_TOOLS = "Developer tools such as GitHub blocks."
 
     def dict(self) -> dict[str, str]:
         return {"category": self.name, "description": self.value}
@@ -51,6 +79,8 @@ class BlockCostType(str, Enum):
     RUN = "run"
     BYTE = "byte"
     SECOND = "second"
+    ITEMS = "items"
+    TOKENS = "tokens"
     COST_USD = "cost_usd"
 
 
@@ -58,6 +88,7 @@ class BlockCost(BaseModel):
     cost_amount: int
     cost_filter: BlockInput
     cost_type: BlockCostType
+    cost_divisor: int = 1
 
     def __init__(
         self,
@@ -70,19 +101,46 @@ class BlockCost(BaseModel):
 
 
 class NodeExecutionStats(BaseModel):
-    """What a run cost and used; `provider_cost` is the provider's real spend in USD."""
+    """What a run cost and used; `provider_cost` is the provider's real spend (USD for `cost_usd`)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+    error: BaseException | str | None = None
+    walltime: float = 0
+    cputime: float = 0
+    input_size: int = 0
+    output_size: int = 0
+    llm_call_count: int = 0
+    llm_retry_count: int = 0
+    input_token_count: int = 0
+    output_token_count: int = 0
+    extra_cost: int = 0
+    extra_steps: int = 0
     provider_cost: float | None = None
     provider_cost_type: str | None = None
 
+    def __iadd__(self, other: NodeExecutionStats) -> NodeExecutionStats:
+        """The platform's merge: numbers add up, dicts merge, lists extend, anything else is replaced."""
+        if not isinstance(other, NodeExecutionStats):
+            return NotImplemented
+        current = self.model_dump()
+        for key, value in other.model_dump().items():
+            mine = current.get(key)
+            if isinstance(value, dict) and isinstance(mine, dict):
+                setattr(self, key, {**mine, **value})
+            elif isinstance(value, int | float) and isinstance(mine, int | float):
+                setattr(self, key, mine + value)
+            elif isinstance(value, list) and isinstance(mine, list):
+                setattr(self, key, mine + value)
+            else:
+                setattr(self, key, value)
+        return self
+
 
 class BlockError(Exception):
-    """Base of the platform's block errors; the message names the block."""
+    """Base of the platform's block errors: `str()` is the message; name and id are attributes."""
 
     def __init__(self, message: str, block_name: str, block_id: str) -> None:
-        super().__init__(f"raised by {block_name} with message: {message}. block_id: {block_id}")
-        self.message = message
+        super().__init__(message)
         self.block_name = block_name
         self.block_id = block_id
 
@@ -98,15 +156,22 @@ class BlockOutputError(BlockError, ValueError):
 class BlockExecutionError(BlockError, ValueError):
     """The block reported a failure (an `error` output, or a ValueError)."""
 
+    def __init__(self, message: str | None, block_name: str, block_id: str) -> None:
+        super().__init__("Output error was None" if message is None else message, block_name, block_id)
+
 
 class BlockUnknownError(BlockError):
     """The block raised something unexpected."""
 
+    def __init__(self, message: str | None, block_name: str, block_id: str) -> None:
+        super().__init__(message or "Unknown error occurred", block_name, block_id)
 
-class Block(Generic[InputT, OutputT]):
+
+class Block(ABC, Generic[InputT, OutputT]):
     """A unit of an agent graph: typed inputs in, `(name, value)` outputs out."""
 
-    execution_timeout_seconds: ClassVar[float | None] = None
+    execution_timeout_seconds: ClassVar[float | None] = 1800
+    """The executor stops `run()` after this long (None: no limit)."""
 
     def __init__(
         self,
@@ -123,62 +188,68 @@ class Block(Generic[InputT, OutputT]):
         disabled: bool = False,
         static_output: bool = False,
         block_type: BlockType = BlockType.STANDARD,
-        **_: Any,
+        webhook_config: Any = None,
+        is_sensitive_action: bool = False,
     ) -> None:
         self.id = id
-        self.description = description
-        self.contributors = contributors or []
-        self.categories = categories or set()
         self.input_schema = input_schema
         self.output_schema = output_schema
         self.test_input = test_input
         self.test_output = test_output
         self.test_mock = test_mock
         self.test_credentials = test_credentials
+        self.description = description
+        self.categories = categories or set()
+        self.contributors = contributors or []
         self.disabled = disabled
         self.static_output = static_output
         self.block_type = block_type
+        self.webhook_config = webhook_config
+        self.is_sensitive_action = is_sensitive_action
         self.execution_stats = NodeExecutionStats()
 
     def merge_stats(self, stats: NodeExecutionStats) -> NodeExecutionStats:
         """Add a run's stats (e.g. the provider's spend) to this block's execution stats."""
-        if stats.provider_cost is not None:
-            spent = self.execution_stats.provider_cost or 0.0
-            self.execution_stats.provider_cost = spent + stats.provider_cost
-            self.execution_stats.provider_cost_type = stats.provider_cost_type
+        self.execution_stats += stats
         return self.execution_stats
 
     @property
     def name(self) -> str:
         return type(self).__name__
 
+    @abstractmethod
     async def run(self, input_data: InputT, **kwargs: Any) -> BlockOutput:
         """Yield `(output_name, value)` pairs; yielding `error` fails the node."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.name} does not implement the run method.")
         yield  # pragma: no cover - makes this an async generator
 
     async def execute(self, input_data: BlockInput, **kwargs: Any) -> BlockOutput:
         try:
             async for name, value in self._execute(input_data, **kwargs):
                 yield name, value
-        except (BlockExecutionError, BlockInputError, BlockOutputError, BlockUnknownError):
-            raise
-        except ValueError as exc:
-            raise BlockExecutionError(str(exc), self.name, self.id) from exc
         except Exception as exc:
-            raise BlockUnknownError(str(exc), self.name, self.id) from exc
+            if isinstance(exc, BlockError):
+                raise
+            error = BlockExecutionError if isinstance(exc, ValueError) else BlockUnknownError
+            raise error(message=str(exc), block_name=self.name, block_id=self.id) from exc
 
     async def _execute(self, input_data: BlockInput, **kwargs: Any) -> BlockOutput:
-        problem = self.input_schema.validate_data(input_data)
-        if problem:
+        if problem := self.input_schema.validate_data(input_data):
             raise BlockInputError(
-                f"Unable to execute block with invalid input data: {problem}", self.name, self.id
+                message=f"Unable to execute block with invalid input data: {problem}",
+                block_name=self.name,
+                block_id=self.id,
             )
         model = self.input_schema(**{key: value for key, value in input_data.items() if value is not None})
         async for name, value in self.run(model, **kwargs):
             if name == "error":
-                raise BlockExecutionError(str(value), self.name, self.id)
-            problem = self.output_schema.validate_field(name, value)
-            if problem:
-                raise BlockOutputError(f"Block produced an invalid output: {problem}", self.name, self.id)
+                raise BlockExecutionError(message=value, block_name=self.name, block_id=self.id)
+            if self.block_type == BlockType.STANDARD and (
+                problem := self.output_schema.validate_field(name, value)
+            ):
+                raise BlockOutputError(
+                    message=f"Block produced an invalid output data: {problem}",
+                    block_name=self.name,
+                    block_id=self.id,
+                )
             yield name, value

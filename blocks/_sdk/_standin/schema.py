@@ -1,17 +1,21 @@
 """Block schemas as the AutoGPT platform defines them: pydantic models plus builder hints.
 
-The builder renders a block's form from `jsonschema()`, so that method follows the platform's
-rules exactly: `$ref`s inlined, single-item `allOf/anyOf/oneOf` folded, `$`-keys dropped.
+The builder renders a block's form from `jsonschema()`, and the platform validates inputs and outputs
+against that same JSON schema with the `jsonschema` library (not with pydantic, which would accept
+`"yes"` for a bool or `"8"` for an int). Both behaviours are reproduced here; see `PLATFORM_REFERENCE`
+in `block.py` for the platform commit this follows.
 """
 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from pydantic_core import PydanticUndefined, core_schema
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticUndefined, core_schema, to_jsonable_python
+
+from .credentials import CredentialsMetaInput, is_credentials_meta_input
 
 T = TypeVar("T")
 
@@ -49,8 +53,7 @@ def SchemaField(
     json_schema_extra: dict[str, Any] | None = None,
 ) -> Any:
     """A pydantic Field carrying the builder's hints; a field with a default is advanced unless told."""
-    required = default is PydanticUndefined and default_factory is None
-    if required:
+    if default is PydanticUndefined and default_factory is None:
         advanced = False
     elif advanced is None:
         advanced = True
@@ -63,7 +66,7 @@ def SchemaField(
         "format": format,
         **(json_schema_extra or {}),
     }
-    return Field(
+    return Field(  # type: ignore[call-overload,misc]
         default,
         default_factory=default_factory,
         title=title,
@@ -79,7 +82,7 @@ def SchemaField(
 
 
 def _inline_refs(node: Any, definitions: dict[str, Any], seen: frozenset[str] = frozenset()) -> Any:
-    """Replace every `$ref` by a copy of its definition, merging sibling keys like jsonref does."""
+    """Replace every `$ref` by a copy of its definition, merging sibling keys (jsonref's merge_props)."""
     if isinstance(node, list):
         return [_inline_refs(item, definitions, seen) for item in node]
     if not isinstance(node, dict):
@@ -118,49 +121,86 @@ class BlockSchema(BaseModel):
     cached_jsonschema: ClassVar[dict[str, Any] | None] = None
 
     @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """The platform's rules for credentials fields, checked when the schema class is made."""
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.cached_jsonschema = None
+        credentials = cls.get_credentials_fields()
+        for name in cls.get_fields():
+            if is_credentials_field_name(name):
+                if name not in credentials:
+                    raise TypeError(
+                        f"Credentials field '{name}' on {cls.__qualname__} is not of type "
+                        f"{CredentialsMetaInput.__name__}"
+                    )
+                credentials[name].validate_credentials_field_schema(cls)
+            elif name in credentials:
+                raise KeyError(
+                    f"Credentials field '{name}' on {cls.__qualname__} has invalid name: "
+                    "must be 'credentials' or *_credentials"
+                )
+
+    @classmethod
     def jsonschema(cls) -> dict[str, Any]:
-        if cls.__dict__.get("cached_jsonschema") is None:
+        if not cls.cached_jsonschema:
             raw = cls.model_json_schema()
-            inlined = _inline_refs(raw, raw.get("$defs", {}))
-            schema = _fold(inlined)
-            for name, field_schema in schema.get("properties", {}).items():
-                if is_credentials_field_name(name):
-                    field_schema.update(_credentials_hints(cls.model_fields[name].annotation))
-            cls.cached_jsonschema = schema
-        return cls.cached_jsonschema  # type: ignore[return-value]
+            cls.cached_jsonschema = _fold(_inline_refs(raw, raw.get("$defs", {})))
+        return cls.cached_jsonschema
 
     @classmethod
     def validate_data(cls, data: dict[str, Any]) -> str | None:
-        """One line per invalid field (`prompt: Field required`), or None when the data is valid."""
+        """The platform's check: the first JSON-schema violation as `jsonschema` words it, else None.
+
+        Values of secret fields are masked in the message (the platform would print them)."""
+        present = {key: value for key, value in data.items() if value is not None}
         try:
-            cls.model_validate({key: value for key, value in data.items() if value is not None})
-        except ValidationError as exc:
-            return describe_validation_error(exc)
+            jsonschema.validate(to_jsonable_python(present), cls.jsonschema())
+        except jsonschema.ValidationError as exc:
+            return _mask_secrets(str(exc), cls, present)
         return None
 
     @classmethod
+    def get_field_schema(cls, field_name: str) -> dict[str, Any]:
+        properties = cls.jsonschema().get("properties", {})
+        if not properties:
+            raise ValueError(f"Invalid model schema {cls}")
+        schema = properties.get(field_name)
+        if not schema:
+            raise ValueError(f"Invalid property name {field_name}")
+        return schema
+
+    @classmethod
     def validate_field(cls, field_name: str, data: Any) -> str | None:
-        """Check one output value against its declared type."""
-        field = cls.model_fields.get(field_name)
-        if field is None:
-            return f"{field_name}: not a field of {cls.__name__}"
+        """Check one output value against its property's JSON schema (the platform's output check)."""
         try:
-            _adapter(field.annotation).validate_python(data)
-        except ValidationError as exc:
-            return f"{field_name}: {describe_validation_error(exc)}"
+            jsonschema.validate(to_jsonable_python(data), cls.get_field_schema(field_name))
+        except jsonschema.ValidationError as exc:
+            return str(exc)
         return None
+
+    @classmethod
+    def get_fields(cls) -> set[str]:
+        return set(cls.model_fields)
 
     @classmethod
     def get_required_fields(cls) -> set[str]:
         return {name for name, field in cls.model_fields.items() if field.is_required()}
 
     @classmethod
-    def get_credentials_fields(cls) -> dict[str, Any]:
+    def get_credentials_fields(cls) -> dict[str, type[CredentialsMetaInput[Any, Any]]]:
         return {
-            name: field.annotation
+            name: field.annotation  # type: ignore[misc]
             for name, field in cls.model_fields.items()
-            if is_credentials_field_name(name)
+            if is_credentials_meta_input(field.annotation)
         }
+
+    @classmethod
+    def get_input_defaults(cls, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    @classmethod
+    def get_missing_links(cls, data: dict[str, Any], links: list[Any]) -> set[str]:
+        return {link.sink_name for link in links} - set(data)
 
     @classmethod
     def get_missing_input(cls, data: dict[str, Any]) -> set[str]:
@@ -177,26 +217,11 @@ class BlockSchemaOutput(BlockSchema):
     error: str = SchemaField(description="Error message if the operation failed", default="")
 
 
-@lru_cache(maxsize=512)
-def _adapter(annotation: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(annotation)
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """pydantic's errors as `field: message` lines, without echoing the (possibly secret) input."""
-    lines = []
-    for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "value"
-        lines.append(f"{location}: {error['msg']}")
-    return "; ".join(lines)
-
-
-def _credentials_hints(annotation: Any) -> dict[str, Any]:
-    from .credentials import CredentialsMetaInput
-
-    if isinstance(annotation, type) and issubclass(annotation, CredentialsMetaInput):
-        return {
-            "credentials_provider": annotation.allowed_providers(),
-            "credentials_types": annotation.allowed_cred_types(),
-        }
-    return {}
+def _mask_secrets(text: str, schema: type[BlockSchema], data: dict[str, Any]) -> str:
+    """Hide the values of `secret` fields and credentials in a validation message."""
+    for name, field in schema.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        value = data.get(name)
+        if (extra.get("secret") or is_credentials_field_name(name)) and isinstance(value, str) and value:
+            text = text.replace(repr(value), "'**********'").replace(value, "**********")
+    return text

@@ -1,5 +1,5 @@
-"""How video models spell a clip's shape: durations ("5", "5s", 8) and resolution names + aspect
-ratios. Pricing reads them to estimate a price, the sandbox to render a clip of that shape."""
+"""How fal's video models spell a clip's shape: durations ("5", "5s", 8), resolution names and
+aspect ratios. Pricing reads them to estimate a price, the sandbox to render a clip of that shape."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 SHORT_SIDE = {
+    "240p": 240,
     "360p": 360,
     "480p": 480,
     "512p": 512,
