@@ -280,8 +280,8 @@ class GraphExecution:
         elif isinstance(event, Completed):
             result.jobs[event.request_id] = "finished"
         elif isinstance(event, CancelSent):
-            outcome = {"accepted": "cancelled", "already_completed": "finished"}
-            result.jobs[event.request_id] = outcome.get(event.outcome, "not cancelled")  # type: ignore[assignment]
+            fate = {"accepted": "cancelled", "already_completed": "finished", "unconfirmed": "running"}
+            result.jobs[event.request_id] = fate.get(event.outcome, "not cancelled")  # type: ignore[assignment]
         self.observer.fal_event(result, event)
 
 
