@@ -23,6 +23,12 @@ def nginx_page(code: int) -> web.Response:
     return web.Response(status=code, text=text, content_type="text/html")
 
 
+def html_page() -> web.Response:
+    """A 200 that is not fal's answer at all: a captive portal's or a misrouted proxy's HTML page."""
+    text = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in.</body></html>\n"
+    return web.Response(status=200, text=text, content_type="text/html")
+
+
 def check_key(request: web.Request) -> web.Response | None:
     """fal answers 401 without a `Key` authorization; the key itself is never echoed."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -21,7 +21,12 @@ class Entry:
     status: int
     at: float = field(default_factory=time.monotonic)
     note: str = ""
-    """Why, when the status alone does not say (a refused webhook URL, a transport error)."""
+    """Why, when the status alone does not say (a refused webhook URL, a transport error, a fault)."""
+
+    @property
+    def injected(self) -> bool:
+        """A fault the sandbox made on purpose (`fault: <kind>`), even when its status was 200."""
+        return self.note.startswith("fault:")
 
 
 @dataclass
@@ -38,7 +43,7 @@ class Journal:
             for entry in self.entries
             if entry.call == call
             and (request_id is None or entry.request_id == request_id)
-            and (not ok_only or 200 <= entry.status < 300)
+            and (not ok_only or (200 <= entry.status < 300 and not entry.injected))
         )
 
     def accepted_jobs(self) -> list[str]:

@@ -1,6 +1,7 @@
 """A local server that speaks fal's queue protocol, so the unmodified fal-client can talk to it.
 
 Routes (all on one loopback port):
+    GET  /_sandbox/journal                             every call so far (the journal, as JSON)
     POST /{endpoint_id}                                submit (`?fal_webhook=` accepted)
     GET  /{owner}/{alias}/requests/{id}/status         status (202 while waiting, 200 when COMPLETED)
     GET  /{owner}/{alias}/requests/{id}/status/stream  status as server-sent events (see stream.py)
@@ -22,28 +23,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import ssl
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from .answers import check_key, json_answer, nginx_page
+from .answers import check_key, html_page, json_answer, nginx_page
 from .catalog import behaviour_for
 from .job_inputs import InputRejected
 from .journal import Journal
 from .openapi import serve_openapi
-from .plan import Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
+from .plan import BODY_FAULTS, Call, Failure, Fault, FaultKind, JobPlan, RandomFaults, Success
 from .storage import MediaStore
-from .stream import stream_status
+from .stream import STALL_LIMIT_SECONDS, stream_status
 from .validation import PublishedSchemas
 from .webhooks import Attempt, WebhookSender, refusal, webhook_body
 
 _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
+_late_fault: contextvars.ContextVar[Fault | None] = contextvars.ContextVar("sandbox_late_fault", default=None)
+"""A fault that acts later in the handler that picked it (each request runs in its own task and
+context): an accepted submit's lost answer, a stream cut or stalled after its first event."""
 
 
 @dataclass
@@ -140,12 +145,16 @@ class SandboxServer:
         self.webhook_backoff_seconds = 0.05
         self.webhook_backoff_max_seconds = 2.0
         self.webhook_timeout_seconds = 10.0
+        self.answer_base_url: str | None = None
+        """When set, submit answers name queue URLs on this base instead of the sandbox's own (as a
+        misconfigured or hostile gateway might): a client must not send its key there."""
         self._plans: deque[tuple[str | None, JobPlan]] = deque()
         self._faults: list[Fault] = []
         self._random: RandomFaults | None = None
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._closing = False
+        self._stopping = asyncio.Event()
         self.url = ""
         self.ssl_context = ssl_context
         """With TLS, fal-client can reach the sandbox through its own host variables, as a gateway."""
@@ -169,19 +178,35 @@ class SandboxServer:
         calls: tuple[Call, ...] = ("status", "result"),
         seed: int | None = None,
         max_streak: int = 3,
+        accepted_drops: float = 0.0,
+        stall_seconds: float = 1.0,
+        retry_after: float | None = None,
+        stream_kinds: tuple[FaultKind, ...] | None = None,
     ) -> RandomFaults:
         """From now on, each `calls` call fails with probability `rate` (0 turns it off).
 
-        Never submit; `rate >= 1` is refused; at most `max_streak` failures in a row per call and
-        job. Scripted `inject` faults are checked first. Returns the source (`.fired` counts).
+        Never submit, except `accepted_drops`: that share of submits creates its job and loses the
+        answer. `rate >= 1` is refused; at most `max_streak` failures in a row per call and job.
+        Scripted `inject` faults are checked first. Returns the source (`.fired` counts).
         """
-        self._random = RandomFaults(rate, kinds, calls, seed, max_streak)
+        self._random = RandomFaults(
+            rate,
+            kinds,
+            calls,
+            seed,
+            max_streak,
+            accepted_drops=accepted_drops,
+            stall_seconds=stall_seconds,
+            retry_after=retry_after,
+            stream_kinds=stream_kinds,
+        )
         return self._random
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> SandboxServer:
         app = web.Application(client_max_size=1024**3)
+        app.router.add_get("/_sandbox/journal", self._serve_journal)
         app.router.add_get("/files/{name}", self._serve_file)
         app.router.add_get("/api/openapi/queue/openapi.json", self._openapi)
         self.media.add_routes(app, self)
@@ -199,10 +224,12 @@ class SandboxServer:
         self.url = f"{scheme}://{self.host}:{self.port}"
         self.media.base_url = self.url
         self._closing = False
+        self._stopping = asyncio.Event()
         return self
 
     async def stop(self) -> None:
         self._closing = True
+        self._stopping.set()  # ends stalled calls
         work: list[asyncio.Task[Any]] = []
         for job in self.jobs.values():
             job.stop_work()
@@ -237,7 +264,7 @@ class SandboxServer:
         except ValueError:
             return self._answer("submit", endpoint, None, 422, {"detail": "body is not JSON"})
         request_id = str(uuid.uuid4())
-        base = f"{self.url}/{_app_path(endpoint)}/requests/{request_id}"
+        base = f"{self.answer_base_url or self.url}/{_app_path(endpoint)}/requests/{request_id}"
         urls = {
             "response_url": base,
             "status_url": f"{base}/status",
@@ -265,6 +292,8 @@ class SandboxServer:
             **urls,
             **self._status_body(job, with_logs=False),
         }
+        if _late_fault.get() is not None:  # the job exists (and is billed); its answer never arrives
+            return await self._drop(request, "submit", endpoint, request_id, 200, "accept_then_drop")
         return self._answer("submit", endpoint, request_id, 200, body)
 
     async def _status(self, request: web.Request) -> web.StreamResponse:
@@ -293,6 +322,8 @@ class SandboxServer:
             lambda current: self._status_body(current, with_logs=with_logs),
             keepalive_seconds=self.stream_keepalive_seconds,
             closing=lambda: self._closing,
+            interruption=_late_fault.get(),
+            stopping=self._stopping,
         )
 
     async def _result(self, request: web.Request) -> web.StreamResponse:
@@ -323,6 +354,14 @@ class SandboxServer:
         job.notify()  # its streams send COMPLETED (client_cancelled) and close
         body = {"status": "CANCELLATION_REQUESTED"}
         return self._answer("cancel", job.endpoint, job.request_id, 202, body)
+
+    async def _serve_journal(self, request: web.Request) -> web.StreamResponse:
+        """Every call so far and each job's arguments, for clients in other processes (`fal-video
+        sandbox`): `{"entries": [...], "arguments": {request_id: {...}}}`."""
+        arguments = {request_id: job.arguments for request_id, job in self.jobs.items()}
+        return json_answer(
+            200, {"entries": [asdict(entry) for entry in self.journal.entries], "arguments": arguments}
+        )
 
     async def _openapi(self, request: web.Request) -> web.StreamResponse:
         return await serve_openapi(request, self.schemas)
@@ -385,7 +424,11 @@ class SandboxServer:
 
     async def _outcome(self, job: Job) -> tuple[int, Any, dict[str, str]]:
         """What the result call answers for a completed job: (code, body, extra headers)."""
-        cancelled = (499, {"detail": "Request was cancelled", "error_type": "client_cancelled"}, {})
+        cancelled: tuple[int, Any, dict[str, str]] = (
+            499,
+            {"detail": "Request was cancelled", "error_type": "client_cancelled"},
+            {},
+        )
         if job.cancelled:
             return cancelled
         outcome = job.plan.outcome
@@ -462,26 +505,62 @@ class SandboxServer:
     async def injected_fault(
         self, call: Call, endpoint: str, request_id: str | None, request: web.Request
     ) -> web.StreamResponse | None:
-        """The failure this call is to get (scripted first, then random), journaled; else None."""
+        """The failure this call is to get (scripted first, then random), journaled; else None.
+
+        Faults that act later in the handler (an accepted submit's lost answer, a stream cut or stalled
+        after its first event) are kept in `_late_fault`; a stall that ends lets the call go on."""
         fault = next((f for f in self._faults if f.fires(call, endpoint)), None)
-        kind = fault.kind if fault is not None else None
-        if kind is None and self._random is not None:
-            kind = self._random.pick(call, request_id)
-        if kind is None:
+        if fault is None and self._random is not None:
+            if call == "submit" and self._random.drop_submit():
+                fault = Fault("submit", "accept_then_drop")
+            else:
+                fault = self._random.fault(call, request_id)
+        if fault is None:
+            return None
+        kind: FaultKind = fault.kind
+        if kind == "accept_then_drop" or (call == "stream" and kind in ("cut", "stall", "bad_json")):
+            _late_fault.set(fault)
+            return None
+        if kind == "stall":
+            await self._stall(fault.seconds)
+            if fault.seconds is None:  # never answered: the server stopped, or the limit passed
+                return await self._drop(request, call, endpoint, request_id, 0, "stall")
             return None
         if kind == "drop":
-            self.journal.record(call, endpoint, request_id, 0)
-            await request.read()
-            if request.transport is not None:
-                request.transport.close()
-            raise asyncio.CancelledError  # aiohttp gives up on a closed transport without a reply
+            return await self._drop(request, call, endpoint, request_id, 0, "drop")
+        if kind in BODY_FAULTS:
+            self.journal.record(call, endpoint, request_id, 200, note=f"fault: {kind}")
+            if kind == "html":
+                return html_page()
+            return web.Response(status=200, text='{"status": "IN_PROGRE', content_type="application/json")
         code = int(kind)
-        self.journal.record(call, endpoint, request_id, code)
+        self.journal.record(call, endpoint, request_id, code, note=f"fault: {kind}")
+        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
         if code in (502, 503):  # ingress failures: nginx's page, no x-fal-request-id
-            return nginx_page(code)
+            page = nginx_page(code)
+            page.headers.update(headers)
+            return page
         if code == 429:
-            return json_answer(429, {"detail": "Rate limit exceeded"})
+            return json_answer(429, {"detail": "Rate limit exceeded"}, headers)
+        if code == 404:
+            return json_answer(404, {"detail": "Not Found"})
         return web.Response(status=code, text="Internal Server Error")  # a proxy's 500, not the job's
+
+    async def _stall(self, seconds: float | None) -> None:
+        """Wait `seconds` (None: until the server stops, at most `STALL_LIMIT_SECONDS`)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds or STALL_LIMIT_SECONDS)
+
+    async def _drop(
+        self, request: web.Request, call: Call, endpoint: str, request_id: str | None, status: int, why: str
+    ) -> web.StreamResponse:
+        """Close the connection without an answer (journaled with `status`: 200 when the call did its
+        work first, 0 when it did nothing)."""
+        self.journal.record(call, endpoint, request_id, status, note=f"fault: {why}")
+        await request.read()
+        if request.transport is not None:
+            request.transport.close()
+        raise asyncio.CancelledError  # aiohttp gives up on a closed transport without a reply
 
     def _answer(
         self,

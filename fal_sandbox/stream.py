@@ -7,11 +7,16 @@ every step a poller could see. An untimed plan is walked one step per event, exa
 one status call per step would see. Between events a `: keep-alive` comment line is sent every
 `keepalive_seconds`. A cancelled job ends the stream with its COMPLETED (client_cancelled) event;
 stopping the server ends every stream.
+
+An `interruption` (a stream `Fault`) acts after the first event: "cut" closes the connection, "stall"
+goes silent (no keep-alives) for its `seconds` (None: until the server stops), "bad_json" sends one
+event that is not JSON; the stream then goes on (after a stall that ends).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 from collections.abc import Callable
@@ -20,10 +25,34 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from .plan import Fault
     from .server import Job
 
 KEEPALIVE = b": keep-alive\n\n"
+STALL_LIMIT_SECONDS = 3600.0
+"""A stream stalled "forever" still ends: after this, or when the server stops."""
 _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
+
+
+async def _interrupt(
+    request: web.Request, response: web.StreamResponse, fault: Fault, stopping: asyncio.Event | None
+) -> bool:
+    """Apply a stream fault after the first event; False when the stream is over (cut, or a stall
+    that never ends)."""
+    if fault.kind == "cut":
+        if request.transport is not None:
+            request.transport.close()
+        return False
+    if fault.kind == "bad_json":
+        await response.write(b'data: {"status": "IN_PROG\n\n')
+        return True
+    limit = fault.seconds if fault.seconds is not None else STALL_LIMIT_SECONDS
+    if stopping is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=limit)
+    else:
+        await asyncio.sleep(limit)
+    return fault.seconds is not None
 
 
 def event(body: dict[str, Any]) -> bytes:
@@ -37,6 +66,8 @@ async def stream_status(
     *,
     keepalive_seconds: float,
     closing: Callable[[], bool],
+    interruption: Fault | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> web.StreamResponse:
     """Serve the stream for `job` until it completes, the client leaves or the server stops."""
     response = web.StreamResponse(
@@ -69,6 +100,10 @@ async def stream_status(
                 last, next_ping = state, now + keepalive
                 if job.completed:
                     break
+                if interruption is not None:
+                    if not await _interrupt(request, response, interruption, stopping):
+                        return response
+                    interruption, next_ping = None, loop.time() + keepalive
                 if untimed:  # walk the plan: this event was the observation of this step
                     job.observed = True
                     job.advance(now)

@@ -9,6 +9,7 @@ inputs are worth (schema, the model's own rules, files) is `fal_video.preflight`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import uuid
@@ -101,7 +102,7 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     nodes = _parse_nodes(data.get("nodes"), catalog)
     links = tuple(_parse_link(index, raw, nodes) for index, raw in enumerate(_list(data, "links")))
     graph = AgentGraph(
-        id=str(data.get("id") or uuid.uuid4()),
+        id=str(data.get("id") or _content_id(data)),
         version=_version(data.get("version")),
         name=str(data.get("name") or default_name),
         nodes=nodes,
@@ -110,6 +111,15 @@ def parse_graph(data: Mapping[str, Any], catalog: Catalog, *, default_name: str 
     _check_single_source_per_input(graph)
     _check_acyclic(graph)
     return graph
+
+
+def _content_id(data: Mapping[str, Any]) -> str:
+    """A graph without an `id` is named by its content, so a rerun of the same file is the same graph
+    (and resumes the jobs it left open)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, "fal-video:graph:" + hashlib.sha256(canonical.encode()).hexdigest())
+    )
 
 
 def with_inputs(graph: AgentGraph, overrides: Mapping[str, Mapping[str, Any]]) -> AgentGraph:

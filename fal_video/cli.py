@@ -160,6 +160,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="local files you name are read only under DIR (default: the current directory)",
     )
+    parser.add_argument(
+        "--resubmit",
+        action="store_true",
+        help="submit again a job whose earlier submit is unknown (its answer was lost: fal may bill both)",
+    )
 
 
 class _Version(argparse.Action):
@@ -285,8 +290,11 @@ async def _execute(
 
     clips: dict[str, list[SavedClip]] = {}
     metadata_written = True
+    saved = False
     with Interrupts(acknowledge, stop_waiting) as interrupts:
-        async with fal_target(force_sandbox=args.sandbox, announce=_announce) as target:
+        async with fal_target(
+            force_sandbox=args.sandbox, announce=_announce, resubmit=args.resubmit
+        ) as target:
             _announce(spend.describe())
             display = progress_display(graph, Console(stderr=True))
             execution = GraphExecution(
@@ -296,17 +304,23 @@ async def _execute(
                 ledger=target.ledger,
                 files_root=files_root,
                 plans=plans,
+                deliver=output_dir is None,
             )
             try:
                 with display:
                     await _run_graph(execution, interrupts)
                 if output_dir is not None:
                     clips = await _save_clips(list(execution.results.values()), output_dir, interrupts)
+                    saved = not interrupts.interrupted
             finally:
                 results = list(execution.results.values())
                 if output_dir is not None:
                     run_info = {"id": execution.graph_exec_id, "graph": graph.name, "graph_id": graph.id}
                     metadata_written = _write_metadata(results, clips, output_dir, run_info)
+            if saved and metadata_written:  # the clips are where the user asked: the jobs are delivered
+                from .jobs_state import mark_saved
+
+                await asyncio.to_thread(mark_saved, target.ledger, results, clips)
         signal_name = interrupts.received[0].name if interrupts.interrupted else None
         exit_code = interrupts.exit_code
         _report(results, clips, args, mode, graph.name, spend, signal_name)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import asyncio
+import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,11 +13,18 @@ from typing import Literal
 from pydantic import SecretStr
 
 from blocks._sdk import APIKeyCredentials
-from blocks.fal._ledger import FileJobLedger, JobLedger
+from blocks.fal._ledger import JobLedger, LedgerError, SqliteJobLedger
 from credentials import credentials_from_env, fal_key_from_env
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer, route_fal_client
 
+from .jobs_state import (
+    SANDBOX_URL_VARIABLE,
+    LedgerUnavailable,
+    external_sandbox_url,
+    real_ledger,
+    sandbox_ledger,
+)
 from .keys import check_fal_key
 
 SANDBOX_NOTICE = "sandbox: synthetic test clips, nothing is billed"
@@ -41,16 +49,8 @@ class FalTarget:
     credentials: APIKeyCredentials
     sandbox_url: str | None = None
     ledger: JobLedger | None = None
-    """Real fal only: open jobs are recorded so a rerun after a crash resumes them, never pays twice."""
-
-
-def state_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where the command keeps its job ledger: $FAL_VIDEO_STATE_DIR, else the XDG state folder."""
-    env = os.environ if environ is None else environ
-    if env.get("FAL_VIDEO_STATE_DIR"):
-        return Path(env["FAL_VIDEO_STATE_DIR"])
-    base = Path(env["XDG_STATE_HOME"]) if env.get("XDG_STATE_HOME") else Path.home() / ".local" / "state"
-    return base / "fal-video"
+    """Jobs are recorded before they are sent, so a rerun after a crash resumes them (one file per
+    target, see `jobs_state`); checked writable before anything is submitted."""
 
 
 def choose_mode(*, force_sandbox: bool, environ: Mapping[str, str] | None = None) -> Mode:
@@ -73,18 +73,39 @@ async def fal_target(
     force_sandbox: bool,
     announce: Callable[[str], None],
     environ: Mapping[str, str] | None = None,
+    resubmit: bool = False,
 ) -> AsyncIterator[FalTarget]:
-    """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback."""
-    if choose_mode(force_sandbox=force_sandbox, environ=environ) == "fal":
-        ledger = FileJobLedger(state_dir(environ) / "jobs.jsonl")
-        announce(
-            f"fal.ai: real jobs with your fal key; they are billed (open jobs recorded in {ledger.path})"
-        )
-        yield FalTarget("fal", credentials_for("fal", environ), ledger=ledger)
-        return
+    """Real fal with the environment's key; else (or with `force_sandbox`) a sandbox on loopback: the
+    one `FAL_VIDEO_SANDBOX_URL` names, or an embedded one. Raises `LedgerError` before anything is
+    sent when the target's job ledger cannot be written."""
+    external = external_sandbox_url(environ)
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
-    async with SandboxServer() as server:
-        server.default_plan = EMBEDDED_PLAN
-        with route_fal_client(server.url):
-            announce(f"{SANDBOX_NOTICE} ({why}; embedded fal sandbox at {server.url})")
-            yield FalTarget("sandbox", credentials_for("sandbox"), server.url)
+    if choose_mode(force_sandbox=force_sandbox, environ=environ) == "fal":
+        ledger = await _checked(real_ledger(environ, resubmit=resubmit))
+        announce(f"fal.ai: real jobs with your fal key; they are billed (job ledger {ledger.path})")
+        yield FalTarget("fal", credentials_for("fal", environ), ledger=ledger)
+    elif external is not None:
+        ledger = await _checked(sandbox_ledger(external, environ, resubmit=resubmit))
+        with route_fal_client(external):
+            announce(f"{SANDBOX_NOTICE} ({why}; the sandbox at {external}, from {SANDBOX_URL_VARIABLE})")
+            yield FalTarget("sandbox", credentials_for("sandbox"), external, ledger=ledger)
+    else:
+        with tempfile.TemporaryDirectory(prefix="fal-video-sandbox-") as folder:
+            ledger = await _checked(SqliteJobLedger(Path(folder) / "jobs.sqlite3", resubmit=resubmit))
+            async with SandboxServer() as server:
+                server.default_plan = EMBEDDED_PLAN
+                with route_fal_client(server.url):
+                    announce(f"{SANDBOX_NOTICE} ({why}; embedded fal sandbox at {server.url})")
+                    yield FalTarget("sandbox", credentials_for("sandbox"), server.url, ledger=ledger)
+            ledger.close()
+
+
+async def _checked(ledger: SqliteJobLedger) -> SqliteJobLedger:
+    """The ledger, proven writable (folder, space, file) before the first submit."""
+    try:
+        await asyncio.to_thread(ledger.check_writable)
+    except LedgerError as problem:
+        raise LedgerUnavailable(
+            f"{problem}; nothing was submitted (FAL_VIDEO_STATE_DIR sets the folder)"
+        ) from None
+    return ledger

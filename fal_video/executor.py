@@ -30,6 +30,7 @@ from credentials import credentials_input
 
 from .agent_graph import AgentGraph, Node
 from .catalog import credentials_fields, shareable_inputs
+from .jobs_state import mark_delivered
 from .preflight import NodePlan, check_graph, node_file_policy
 
 NodeState = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
@@ -134,6 +135,7 @@ class GraphExecution:
         ledger: JobLedger | None = None,
         files_root: Path | None = None,
         plans: dict[str, NodePlan] | None = None,
+        deliver: bool = True,
     ) -> None:
         self.graph = graph
         self.credentials = credentials
@@ -142,6 +144,9 @@ class GraphExecution:
         """Local files typed into a node's inputs are read only under this folder (None: none)."""
         self.plans = plans
         """Each node's checked plan (from `check_graph`); computed by `run` when not given."""
+        self.deliver = deliver
+        """Mark each finished node's jobs delivered when the run ends (off when the host delivers later,
+        e.g. after saving clips)."""
         self.observer: RunObserver = observer or _Unobserved()
         self.user_id = user_id or str(uuid.uuid4())
         self.graph_exec_id = str(uuid.uuid4())
@@ -170,6 +175,8 @@ class GraphExecution:
         async with asyncio.TaskGroup() as nodes:
             for node in self.graph.nodes.values():
                 nodes.create_task(self._run_node(node), name=f"node {node.id}")
+        if self.deliver:  # every node's outputs are collected: their jobs leave the ledger
+            await asyncio.to_thread(mark_delivered, self.ledger, self.results.values())
         return self.results
 
     def request_ids(self) -> list[str]:
@@ -273,7 +280,8 @@ class GraphExecution:
         elif isinstance(event, Completed):
             result.jobs[event.request_id] = "finished"
         elif isinstance(event, CancelSent):
-            result.jobs[event.request_id] = "cancelled" if event.accepted else "not cancelled"
+            fate = {"accepted": "cancelled", "already_completed": "finished", "unconfirmed": "running"}
+            result.jobs[event.request_id] = fate.get(event.outcome, "not cancelled")  # type: ignore[assignment]
         self.observer.fal_event(result, event)
 
 

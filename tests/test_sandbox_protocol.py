@@ -435,3 +435,102 @@ async def test_random_faults_fail_some_calls_and_fal_client_retries_through(sand
     before = len(sandbox.journal.entries)
     await handles[0].status()
     assert sandbox.journal.entries[before:][0].status == 200
+
+
+# ---- the faults real fal and real networks make -------------------------------------------------------
+
+
+async def test_a_submit_can_be_accepted_and_its_answer_dropped(sandbox: SandboxServer) -> None:
+    sandbox.inject(Fault("submit", "accept_then_drop"))
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post(f"{sandbox.url}/{ENDPOINT}", json={"prompt": "x"}, headers=AUTH)
+    (request_id,) = sandbox.journal.accepted_jobs()
+    assert request_id in sandbox.jobs, "the job exists, and fal would bill it"
+    (entry,) = sandbox.journal.entries
+    assert entry.injected and entry.note == "fault: accept_then_drop"
+    assert sandbox.journal.count("submit", ok_only=True) == 0
+
+
+@pytest.mark.parametrize(("kind", "content_type"), [("bad_json", "application/json"), ("html", "text/html")])
+async def test_a_200_with_a_broken_body(sandbox: SandboxServer, kind: str, content_type: str) -> None:
+    handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
+    sandbox.inject(Fault("status", kind), Fault("result", kind))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(headers=AUTH) as http:
+        for url in (handle.status_url, handle.response_url):
+            answer = await http.get(url)
+            assert answer.status_code == 200
+            assert answer.headers["content-type"].startswith(content_type)
+            with pytest.raises(ValueError):
+                json.loads(answer.text)
+
+
+async def test_a_stalled_call_answers_late_or_never(sandbox: SandboxServer) -> None:
+    handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
+    sandbox.inject(Fault("status", "stall", seconds=0.3), Fault("status", "stall", seconds=None))
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(headers=AUTH) as http:
+        began = loop.time()
+        late = await http.get(handle.status_url)
+        assert late.status_code == 202 and loop.time() - began >= 0.3
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get(handle.status_url, timeout=0.3)
+
+
+@pytest.mark.parametrize("code", [429, 503])
+async def test_rate_limits_and_unavailability_can_carry_retry_after(
+    sandbox: SandboxServer, code: int
+) -> None:
+    handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
+    sandbox.inject(Fault("status", str(code), retry_after=7))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(headers=AUTH) as http:
+        answer = await http.get(handle.status_url)
+    assert answer.status_code == code and answer.headers["retry-after"] == "7"
+
+
+@pytest.mark.parametrize("kind", ["cut", "stall", "bad_json"])
+async def test_a_stream_can_break_after_its_first_event(sandbox: SandboxServer, kind: str) -> None:
+    sandbox.stream_keepalive_seconds = 0.05
+    sandbox.plan_next(JobPlan(queue_positions=(2, 1, 0), outcome=Success(RESULT)))
+    handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
+    sandbox.inject(Fault("stream", kind, seconds=None))  # type: ignore[arg-type]
+    lines: list[str] = []
+    async with httpx.AsyncClient(headers=AUTH, timeout=httpx.Timeout(5, read=0.5)) as http:
+        with pytest.raises(httpx.ReadTimeout if kind == "stall" else httpx.RemoteProtocolError):
+            async with http.stream("GET", f"{handle.status_url}/stream") as response:
+                async for line in response.aiter_lines():
+                    lines.append(line)
+                    if kind == "bad_json" and len([x for x in lines if x.startswith("data: ")]) == 4:
+                        raise httpx.RemoteProtocolError("enough")
+    data = [line for line in lines if line.startswith("data: ")]
+    assert json.loads(data[0].removeprefix("data: "))["queue_position"] == 2
+    if kind == "bad_json":
+        with pytest.raises(ValueError):
+            json.loads(data[1].removeprefix("data: "))
+        assert json.loads(data[2].removeprefix("data: "))["status"] == "IN_QUEUE"  # then it goes on
+    else:
+        assert len(data) == 1 and not any(line.startswith(":") for line in lines), "silence, or gone"
+
+
+async def test_random_accepted_drops_make_jobs_whose_answer_never_arrives(sandbox: SandboxServer) -> None:
+    sandbox.default_plan = JobPlan(outcome=Success(RESULT))
+    faults = sandbox.random_faults(0.0, accepted_drops=0.5, seed=3)
+    outcomes = []
+    async with httpx.AsyncClient(headers=AUTH) as http:
+        for n in range(20):
+            try:
+                outcomes.append((await http.post(f"{sandbox.url}/{ENDPOINT}", json={"n": n})).status_code)
+            except httpx.RemoteProtocolError:
+                outcomes.append(0)
+    assert faults.dropped_submits == outcomes.count(0) > 0 and outcomes.count(200) > 0
+    assert len(sandbox.jobs) == 20 == len(sandbox.journal.accepted_jobs())
+
+
+async def test_the_journal_is_served_for_clients_in_other_processes(sandbox: SandboxServer) -> None:
+    handle = await fal_client.AsyncClient(key=SECRET).submit(ENDPOINT, {"prompt": "x"})
+    async with httpx.AsyncClient() as http:
+        served = (await http.get(f"{sandbox.url}/_sandbox/journal")).json()
+    assert [(e["call"], e["request_id"], e["status"]) for e in served["entries"]] == [
+        ("submit", handle.request_id, 200)
+    ]
+    assert served["arguments"] == {handle.request_id: {"prompt": "x"}}

@@ -51,3 +51,13 @@ async def test_a_secret_input_echoed_by_fal_is_redacted(sandbox: SandboxServer, 
     assert "provider_key: [redacted] is not valid" in message
     everything = message + repr(run.outputs)
     assert PROVIDER_KEY not in everything
+
+
+async def test_a_secret_input_in_a_fal_log_line_is_redacted(
+    sandbox: SandboxServer, run_block: RunBlock
+) -> None:
+    sandbox.plan_next(JobPlan(log_lines=(f"using key {PROVIDER_KEY}",)))
+    run = await run_block(SecretInputBlock(), {"prompt": "a kite", "provider_key": PROVIDER_KEY})
+    assert run.failure is None, run.failure
+    assert "fal: using key [redacted]" in run.first("logs")
+    assert PROVIDER_KEY not in repr(run.outputs)

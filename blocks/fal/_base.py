@@ -32,11 +32,12 @@ from credentials import (
     key_problem,
 )
 
-from ._client import fal_client_for
+from ._client import fal_client_for, queue_client_for
 from ._failures import FalJobError, InputProblem
 from ._files import MediaRule, Resolver
 from ._ledger import job_ledger, ledger_key
 from ._run import FalJobOutcome, WaitPolicy, run_fal_job
+from ._secrets import secret_arguments
 from .costs import billed_usd
 from .preflight import check_run, upload_files
 from .pricing import estimate_usd
@@ -63,11 +64,21 @@ class FalJobInput(BlockSchemaInput):
         description="Stop waiting, and cancel the fal job, when it has not finished by then.",
     )
     max_poll_interval_seconds: float = SchemaField(
-        default=8.0,
+        default=4.0,
         ge=0.05,
         le=60.0,
         title="Longest wait between status checks (seconds)",
-        description="Status checks start about a second apart and back off up to this.",
+        description="When fal's status stream is unavailable: status checks start about a second "
+        "apart and back off up to this.",
+    )
+    max_queue_wait_seconds: int | None = SchemaField(
+        default=None,
+        ge=1,
+        le=MAX_TIMEOUT_SECONDS,
+        advanced=True,
+        title="Give up if still queued after (seconds)",
+        description="Cancel the fal job if it has not started this long after it was submitted "
+        "(a job cancelled in the queue never ran). Empty: no limit.",
     )
 
 
@@ -204,15 +215,18 @@ class FalBlockBase(Block):
         ledger_key: str = "",
     ) -> FalJobOutcome:
         """Submit and follow one job (the self-test replaces this; nothing else should)."""
-        client = fal_client_for(credentials.api_key)
+        fields = self.Input.model_fields  # type: ignore[attr-defined]
+        secrets = [_secret_text(credentials), *secret_arguments(fields, self.fal_field_names, arguments)]
         return await run_fal_job(
-            client,
+            queue_client_for(credentials.api_key),
             endpoint,
             arguments,
             policy=policy,
             logs=logs,
             ledger=job_ledger.get(),
             ledger_key=ledger_key,
+            estimate_usd=estimate_usd(endpoint, arguments),
+            secrets=secrets,
         )
 
     async def store_video(self, url: str, execution_context: Any) -> str:
@@ -316,7 +330,13 @@ def _platform_files(context: dict[str, Any]) -> Resolver | None:
 def _policy(input_data: Any) -> WaitPolicy:
     """The wait the user asked for: first status check after about a second, backing off to the cap."""
     cap = input_data.max_poll_interval_seconds
-    return WaitPolicy(deadline=float(input_data.timeout_seconds), first_poll=min(1.0, cap), max_poll=cap)
+    queue_wait = input_data.max_queue_wait_seconds
+    return WaitPolicy(
+        deadline=float(input_data.timeout_seconds),
+        first_poll=min(1.0, cap),
+        max_poll=cap,
+        max_queue_wait=float(queue_wait) if queue_wait is not None else None,
+    )
 
 
 _RUN_OUTPUTS = frozenset({"request_id", "logs", "error"})

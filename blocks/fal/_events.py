@@ -10,7 +10,7 @@ import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 logger = logging.getLogger("blocks.fal")
 
@@ -86,14 +86,49 @@ class Completed(FalEvent):
         return f"completed after {self.elapsed:.1f}s{inference}"
 
 
+CancelOutcome = Literal["accepted", "already_completed", "not_found", "unconfirmed"]
+"""What fal said to a cancel: 202 accepted; 400 ALREADY_COMPLETED (the job finished first, its result is
+kept); 404 (fal does not know the request); or no clear answer (the job may still run)."""
+
+_CANCEL_OUTCOMES: dict[str, str] = {
+    "accepted": "accepted",
+    "already_completed": "not needed: the job had already completed, its result is kept",
+    "not_found": "fal does not know the request",
+    "unconfirmed": "not confirmed: the job may still run; it stays in the job ledger",
+}
+
+
 @dataclass(frozen=True)
 class CancelSent(FalEvent):
     reason: str
-    accepted: bool
+    outcome: CancelOutcome
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == "accepted"
 
     def __str__(self) -> str:
-        outcome = "accepted" if self.accepted else "not accepted"
-        return f"{self.reason}: cancel sent for request {self.request_id} ({outcome})"
+        return f"{self.reason}: cancel sent for request {self.request_id} ({_CANCEL_OUTCOMES[self.outcome]})"
+
+
+@dataclass(frozen=True)
+class StreamInterrupted(FalEvent):
+    """The status stream dropped, stalled or sent something unreadable: one status call, then reopen."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"status stream interrupted ({self.reason}); checking status and reopening it"
+
+
+@dataclass(frozen=True)
+class LedgerWriteFailed(FalEvent):
+    """A submitted job could not be written to the job ledger: its id is said here, then it is cancelled."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"job ledger write failed for request {self.request_id} ({self.reason}); cancelling it"
 
 
 ProgressListener = Callable[[FalEvent], None]

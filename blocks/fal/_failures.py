@@ -2,7 +2,8 @@
 
 fal reports a failed job as COMPLETED and delivers the real error with the result: a 422 whose
 `detail` lists the offending fields, or a platform error with an `error_type`. Ingress hiccups
-(429, nginx 5xx, dropped connections) say nothing about the job and are retried.
+(429, nginx 5xx, dropped or stalled connections, a 200 whose body is not fal's JSON) say nothing about
+the job and are retried (never a submit: see `_queue.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any, Literal
 
 import httpx
 from fal_client.client import FalClientHTTPError
+
+from ._queue import BadAnswer
 
 Step = Literal["submit", "status", "result", "cancel"]
 
@@ -40,7 +43,7 @@ class FalJobError(Exception):
 
 def is_transient(exc: BaseException, step: Step) -> bool:
     """True when retrying the same call (never a submit) may succeed."""
-    if isinstance(exc, httpx.TransportError | httpx.TimeoutException):
+    if isinstance(exc, httpx.TransportError | httpx.TimeoutException | TimeoutError | BadAnswer):
         return True
     if not isinstance(exc, FalClientHTTPError):
         return False
@@ -59,8 +62,10 @@ def short_reason(exc: BaseException) -> str:
     """A few words for a retry log line: `HTTP 429`, `connection dropped (ReadError)`."""
     if isinstance(exc, FalClientHTTPError):
         return f"HTTP {exc.status_code}"
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, BadAnswer):
+        return f"unreadable answer: {exc}"
     if isinstance(exc, httpx.TransportError):
         return f"connection dropped ({type(exc).__name__})"
     return type(exc).__name__

@@ -1,56 +1,103 @@
-"""THE run loop every fal block uses: submit once, follow the job, fetch its result.
+"""THE run loop every fal block uses: submit once, follow the job, fetch its result, never pay twice.
 
-Why not fal-client's `subscribe`: it polls ten times a second, ignores a COMPLETED job's error, and
-neither cancels nor retries. This loop drives the same client's `submit`/`status`/`get`/`cancel`:
+Why not fal-client's `subscribe`: it polls ten times a second, ignores a COMPLETED job's error,
+neither cancels nor retries, and its submit retries itself (a retried submit can be a second paid
+job). This loop speaks fal's queue protocol through `_queue.QueueClient`, one call at a time:
 
-- the job is submitted exactly once; its request id is written to the host's ledger (if any) and
-  reported the moment submit returns, and a run the ledger still knows resumes that job instead;
-- status is polled with exponential backoff and jitter, from `first_poll` up to `max_poll`;
+- a job is written to the host's ledger (if any) before it is sent, and submitted with exactly one
+  POST. A submit that never left is said to be safe to retry; one whose answer was lost is kept in the
+  ledger as ambiguous and never sent again without the user's word (`--resubmit`);
+- the request id is reported the moment fal returns it; the submit answer's queue position is the
+  first status (no status call right after submit);
+- the job is followed on fal's status stream (`.../status/stream`, server-sent events): completion is
+  noticed one round trip after it happens. A stream that drops, stalls or sends garbage is followed by
+  one status call and reopened; a refused stream (or no free stream slot) falls back to status polling
+  with exponential backoff and jitter, from `first_poll` up to `max_poll`;
 - each queue-position change and each new fal log line is reported once, as it happens;
-- transient failures while waiting (429, 5xx, dropped connections) are retried inside the deadline;
-- when the deadline passes or the task is cancelled, fal's cancel is sent (shielded) first;
-- COMPLETED means finished, not succeeded: the result decides, and failures become clear messages.
+- transient failures (429 honouring `Retry-After`, 5xx, dropped or stalled calls, a 200 whose body is
+  not fal's JSON) are retried inside the deadline; every call has its own timeout;
+- the result is fetched directly once the job is COMPLETED; COMPLETED means finished, not succeeded;
+- when the deadline passes, the queue-wait limit passes, the job is given up on, or the task is
+  cancelled, fal's cancel is sent in a task of its own (a second cancellation does not stop it), and
+  its outcome is recorded: cancelled, already completed (the result is kept), or unconfirmed (the job
+  stays open in the ledger: it may still finish).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import fal_client
-import httpx
-from fal_client.client import MIN_REQUEST_TIMEOUT_SECONDS, AsyncRequestHandle, FalClientHTTPError
+from fal_client.client import FalClientHTTPError
 
 from ._events import (
+    CancelOutcome,
     CancelSent,
     Completed,
+    LedgerWriteFailed,
     LogLine,
     QueuePosition,
     Resumed,
     Retrying,
     Started,
+    StreamInterrupted,
     Submitted,
     report,
 )
 from ._failures import FalJobError, Step, describe, is_transient, short_reason
-from ._ledger import JobLedger
+from ._ledger import JobAlreadyOpen, JobLedger, JobState, LedgerEntry, LedgerError
+from ._queue import (
+    JobUrls,
+    QueueClient,
+    Status,
+    StreamBroken,
+    StreamRefused,
+    SubmitAnswerLost,
+    SubmitNotSent,
+    SubmitRefused,
+    job_urls,
+    retry_after,
+)
+from ._secrets import Redact, redactor
 
-# Cancel PUTs still under way after their run was cancelled; held so they are not garbage-collected.
+_T = TypeVar("_T")
+
 _pending_cancels: set[asyncio.Task[Any]] = set()
+"""Cancels still going out after their run was cancelled; held so they are not garbage-collected."""
+
+MAX_STREAM_FAILURES = 5
+"""Consecutive stream breakdowns after which a job is followed by polling alone."""
+STREAM_HEALTHY_SECONDS = 30.0
+"""A stream that lasted this long before breaking resets the count of breakdowns."""
 
 
 @dataclass(frozen=True)
 class WaitPolicy:
-    """How long to wait for a job, and how often to ask about it."""
+    """How long to wait for a job, how to follow it, and how long each call may take."""
 
     deadline: float = 1200.0
     first_poll: float = 1.0
-    max_poll: float = 8.0
+    max_poll: float = 4.0
+    """p95 lag under 5 s when polling (the cap, jittered by 20 %, bounds the lag)."""
     growth: float = 1.5
     jitter: float = 0.2
     cancel_timeout: float = 10.0
+    """How long a cancel may take, retries included; beyond it the cancel is unconfirmed."""
+    call_timeout: float = 10.0
+    """Each status, result or cancel call."""
+    submit_timeout: float = 60.0
+    """The submit's answer; after this the submit is ambiguous (fal may have accepted it)."""
+    status_stream: bool = True
+    """Follow the job on fal's status stream (else poll from the start)."""
+    stream_stall: float = 25.0
+    """Silence on the stream (fal sends a comment line about every 15 s) after which it is reopened."""
+    max_queue_wait: float | None = None
+    """Cancel a job still in fal's queue this many seconds after it was submitted (None: no limit)."""
 
     def delay(self, attempt: int) -> float:
         """The wait before poll number `attempt` (1-based): exponential, capped, jittered."""
@@ -69,7 +116,7 @@ class FalJobOutcome:
 
 
 async def run_fal_job(
-    client: fal_client.AsyncClient,
+    client: QueueClient,
     endpoint: str,
     arguments: dict[str, Any],
     *,
@@ -78,197 +125,619 @@ async def run_fal_job(
     webhook_url: str | None = None,
     ledger: JobLedger | None = None,
     ledger_key: str = "",
+    estimate_usd: float | None = None,
+    secrets: Sequence[str] = (),
 ) -> FalJobOutcome:
     """Run one fal job to its end. Raises `FalJobError` (with the request id once there is one).
 
-    With a `ledger`, a job still open under `ledger_key` (its run was killed) is resumed, not
-    submitted again; a new job is recorded before anything else happens.
-    """
-    policy = policy or WaitPolicy()
-    logs = [] if logs is None else logs
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    earlier = await asyncio.to_thread(ledger.pending, ledger_key) if ledger else None
-    if earlier:
-        handle = await client.get_handle(endpoint, earlier)
-    else:
-        handle = await _submit_once(client, endpoint, arguments, webhook_url, policy, logs)
-    request_id = handle.request_id
-
-    job_ended = True  # false only when a cancel was not accepted: the job may still finish, so keep it
-    remaining = max(policy.deadline - (loop.time() - started), 0.0)
-    deadline = asyncio.timeout(remaining)
-    try:
-        if earlier:
-            report(Resumed(request_id, endpoint, arguments), logs)
-        else:
-            if ledger:  # written down before anything else happens to the job
-                await asyncio.to_thread(ledger.submitted, ledger_key, endpoint, request_id)
-            report(Submitted(request_id, endpoint, arguments), logs)
-        async with deadline:
-            completed = await _follow(handle, policy, logs)
-            result = await _fetch_result(handle, completed, policy, logs)
-    except TimeoutError:
-        if not deadline.expired():
-            raise
-        job_ended = await _send_cancel(handle, f"no result after {policy.deadline:g}s", policy, logs)
-        raise FalJobError(
-            f"fal request {request_id} did not finish within {policy.deadline:g}s and was cancelled",
-            request_id=request_id,
-            kind="timeout",
-        ) from None
-    except asyncio.CancelledError:
-        job_ended = await _send_cancel(handle, "run cancelled", policy, logs)
-        raise
-    finally:
-        if ledger and job_ended:
-            await asyncio.to_thread(ledger.ended, ledger_key)
-
-    elapsed = loop.time() - started
-    inference = (completed.metrics or {}).get("inference_time")
-    report(Completed(request_id, elapsed, inference), logs)
-    return FalJobOutcome(request_id, result, logs, elapsed)
-
-
-async def _submit_once(
-    client: fal_client.AsyncClient,
-    endpoint: str,
-    arguments: dict[str, Any],
-    webhook_url: str | None,
-    policy: WaitPolicy,
-    logs: list[str],
-) -> AsyncRequestHandle:
-    """Submit, never twice. A cancel during submit waits for the answer so the job can be cancelled.
-
-    The start deadline (fal's `X-Fal-Request-Timeout`) is the run's own deadline: a job that has not
-    started by then should not start at all, and with it fal-client does not retry a submit whose
-    answer timed out, a retry that could create a second, billed job."""
-    start_timeout = policy.deadline if policy.deadline > MIN_REQUEST_TIMEOUT_SECONDS else None
-    submit = asyncio.ensure_future(
-        client.submit(endpoint, arguments, webhook_url=webhook_url, start_timeout=start_timeout)
+    With a `ledger`, a job still open under `ledger_key` is resumed, not submitted again, and a new
+    job is recorded before it is sent. `secrets` (secret input values) are masked in every line and
+    error this run produces."""
+    job = _JobRun(
+        client=client,
+        endpoint=endpoint,
+        arguments=arguments,
+        policy=policy or WaitPolicy(),
+        logs=[] if logs is None else logs,
+        webhook_url=webhook_url,
+        ledger=ledger,
+        key=ledger_key,
+        estimate_usd=estimate_usd,
+        redact=redactor(secrets),
     )
     try:
-        return await asyncio.shield(submit)
-    except asyncio.CancelledError:
-        handle = await _settle(submit, policy.cancel_timeout)
-        if handle is not None:
-            report(Submitted(handle.request_id, endpoint, arguments), logs)
-            await _send_cancel(handle, "run cancelled during submit", policy, logs)
+        return await job.run()
+    except FalJobError as failure:
+        failure.message = job.redact(failure.message)
+        failure.args = (failure.message,)
         raise
-    except FalClientHTTPError as exc:
-        raise FalJobError(describe(exc, "submit"), kind="rejected") from None
-    except httpx.ConnectError as exc:
-        raise FalJobError(f"could not reach fal to submit: {short_reason(exc)}") from None
-    except httpx.HTTPError as exc:
-        raise FalJobError(
-            f"fal submit to {endpoint} failed ({short_reason(exc)}); fal may still have accepted "
-            "the job, so check its dashboard before running this again",
-            kind="unknown",
-        ) from None
 
 
-async def _settle(submit: asyncio.Future[AsyncRequestHandle], limit: float) -> AsyncRequestHandle | None:
-    try:
-        return await asyncio.wait_for(asyncio.shield(submit), limit)
-    except Exception:
+async def settle_pending_cancels(seconds: float) -> None:
+    """Wait (at most `seconds`) for cancels still going out: a host calls this before its event
+    loop ends, so they are sent and recorded. A cancel cut short leaves its job open in the ledger."""
+    pending = [task for task in _pending_cancels if not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=seconds)
+
+
+@dataclass
+class _JobRun:
+    """One run of one job: its state as the run goes on, and the steps that move it."""
+
+    client: QueueClient
+    endpoint: str
+    arguments: dict[str, Any]
+    policy: WaitPolicy
+    logs: list[str]
+    webhook_url: str | None
+    ledger: JobLedger | None
+    key: str
+    estimate_usd: float | None
+    redact: Redact
+    urls: JobUrls | None = None
+    job_id: int | None = None
+    started: float = 0.0
+    queued_since: float = 0.0
+    last_position: int | None = None
+    seen_lines: int = 0
+    job_started: bool = False
+    on_start: Callable[[], None] | None = None
+    resumed_completed: bool = False
+    unrecorded: bool = False
+    """Submitted, and not yet written to the ledger as such."""
+    cancel_outcome: CancelOutcome | None = None
+    """What fal said to this run's cancel, once one was sent (never two)."""
+
+    @property
+    def request_id(self) -> str:
+        return self.urls.request_id if self.urls else ""
+
+    async def run(self) -> FalJobOutcome:
+        loop = asyncio.get_running_loop()
+        self.started = self.queued_since = loop.time()
+        for _ in range(4):  # an open entry settles (resumed, closed, raced by another process) quickly
+            earlier = await self._ledger_read()
+            if earlier is not None:
+                outcome = await self._resume(earlier)
+                if outcome is not None:
+                    return outcome
+                if self.urls is None:  # closed (by --resubmit, or by another process): look again
+                    continue
+                try:
+                    return await self._wait(None)
+                except FalJobError as failure:
+                    if failure.kind != "cancelled":
+                        raise
+                    self._forget_job()  # the job an earlier run left was cancelled: make it anew
+                    continue
+            try:
+                first = await self._submit()
+            except JobAlreadyOpen:  # another process recorded this key's job just now: follow that
+                continue
+            return await self._wait(first)
+        raise FalJobError(f"the job ledger keeps changing this node's open job on {self.endpoint}")
+
+    def _forget_job(self) -> None:
+        """Back to before the submit: the job this run followed is over, a new one is to be made."""
+        self.urls, self.job_id, self.resumed_completed = None, None, False
+        self.last_position, self.seen_lines, self.job_started = None, 0, False
+        self.queued_since = asyncio.get_running_loop().time()
+
+    # ---- resuming what an earlier run left ---------------------------------------------------
+
+    async def _resume(self, entry: LedgerEntry) -> FalJobOutcome | None:
+        """Act on an open entry: an outcome, or None (`self.urls` set: follow it; unset: submit)."""
+        if entry.state in (JobState.INTENT, JobState.AMBIGUOUS):
+            entry = await self._await_other_submitter(entry)
+            if entry.state in (JobState.INTENT, JobState.AMBIGUOUS):
+                if self.ledger is not None and self.ledger.resubmit:
+                    await self._ledger_write(self.ledger.allow_resubmit, self.key)
+                    return None
+                raise FalJobError(_unknown_submit(entry), kind="ambiguous")
+            if not entry.is_open:
+                return None
+        assert entry.request_id is not None
+        self.job_id = entry.job_id
+        self.urls = job_urls(self.endpoint, entry.request_id)
+        report(Resumed(entry.request_id, self.endpoint, self.arguments), self.logs)
+        if entry.submitted_at is not None:  # the queue wait counts from the submit, not this run
+            self.queued_since -= max(time.time() - entry.submitted_at, 0.0)
+        if entry.state == JobState.COMPLETED:
+            if entry.result is not None:  # kept by the run that fetched it, or by a verified webhook
+                return self._outcome(entry.result, None)
+            self.resumed_completed = True  # its result is fetched again from fal (free)
         return None
 
+    async def _await_other_submitter(self, entry: LedgerEntry) -> LedgerEntry:
+        """An intent of a live process (another run, now) is a submit in flight: wait (bounded) for its
+        answer. One whose process is gone is a crashed run's, to be settled by the user."""
+        patience = self.policy.submit_timeout + 5.0
+        for _ in range(int(patience / 0.2) + 1):
+            if entry.state != JobState.INTENT or entry.age() > patience or entry.owner_alive() is False:
+                return entry
+            await asyncio.sleep(0.2)
+            current = await self._ledger_read()
+            if current is None or current.job_id != entry.job_id:
+                return current or _closed(entry)
+            entry = current
+        return entry
 
-async def _follow(handle: AsyncRequestHandle, policy: WaitPolicy, logs: list[str]) -> fal_client.Completed:
-    """Poll status until COMPLETED, reporting each new queue position and log line once."""
-    request_id = handle.request_id
-    last_position: int | None = None
-    seen_lines = 0
-    started = False
-    polls = failures = 0
-    while True:
+    # ---- submitting, once --------------------------------------------------------------------
+
+    async def _submit(self) -> Status | None:
+        """Record the intent, send one POST (a 429 is retried: no job was made), report the request id.
+        Raises `JobAlreadyOpen` when another process recorded this key's job first. The answer is
+        recorded in the ledger by `_wait`, where a cancellation at that moment cancels the job."""
+        entry = await self._write_intent()
+        self.job_id = entry.job_id if entry is not None else None
+        refusals = 0
+        while True:
+            try:
+                urls, first = await self._post()
+                break
+            except SubmitRefused as refused:
+                refusals += 1
+                delay = max(self.policy.delay(refusals), refused.retry_after or 0.0)
+                if self._elapsed() + delay >= self.policy.deadline:
+                    await self._ledger_write(self._forget_intent)
+                    raise FalJobError(
+                        f"fal refused the submit to {self.endpoint} ({refused}) until the deadline; "
+                        "nothing was submitted",
+                        kind="rejected",
+                    ) from None
+                report(Retrying("", "submit", str(refused), refusals, delay), self.logs)
+                try:
+                    await asyncio.sleep(delay)
+                except asyncio.CancelledError:  # nothing in flight: there is no job to remember
+                    await self._ledger_write(self._forget_intent)
+                    raise
+        self.urls = urls
+        self.unrecorded = True
+        report(Submitted(urls.request_id, self.endpoint, self.arguments), self.logs)
+        return first
+
+    async def _write_intent(self) -> LedgerEntry | None:
+        """The intent, written before anything is sent; a cancellation meanwhile leaves none behind."""
+        if self.ledger is None or not self.key:
+            return None
+        writing = asyncio.ensure_future(self._ledger_write(self._record_intent))
         try:
-            status = await handle.status(with_logs=True)
-        except Exception as exc:
-            failures += 1
-            await _retry_or_raise(exc, "status", request_id, failures, policy, logs)
-            continue
-        failures = 0
-        if isinstance(status, fal_client.Queued):
-            if status.position != last_position:
-                last_position = status.position
-                report(QueuePosition(request_id, status.position), logs)
-        elif isinstance(status, fal_client.InProgress | fal_client.Completed):
-            if not started:
-                started = True
-                report(Started(request_id), logs)
-            lines = status.logs or []
-            for line in lines[seen_lines:]:
-                report(_log_line(request_id, line), logs)
-            seen_lines = max(seen_lines, len(lines))
+            return await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            try:
+                entry = await writing
+            except Exception:
+                raise asyncio.CancelledError from None
+            if entry is not None:
+                self.job_id = entry.job_id
+                await self._ledger_write(self._forget_intent)
+            raise
+
+    async def _post(self) -> tuple[JobUrls, Status | None]:
+        """The one POST. A cancellation while it is in flight waits (bounded) for its answer, so a job
+        that was created can be recorded and cancelled."""
+        limit = min(self.policy.submit_timeout, max(self.policy.deadline - self._elapsed(), 1.0))
+        start_timeout = self.policy.deadline if self.policy.deadline >= 1 else None
+        sending = asyncio.ensure_future(
+            self.client.submit(
+                self.endpoint,
+                self.arguments,
+                limit=limit,
+                start_timeout=start_timeout,
+                webhook_url=self.webhook_url,
+            )
+        )
+        try:
+            return await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            await self._settle_cancelled_submit(sending)
+            raise
+        except SubmitRefused:
+            raise
+        except SubmitNotSent as failure:
+            await self._ledger_write(self._forget_intent)
+            raise FalJobError(
+                f"could not reach fal to submit to {self.endpoint}: {failure}; nothing was sent, so "
+                "running again is safe",
+                kind="not_sent",
+            ) from None
+        except SubmitAnswerLost as failure:
+            await self._ledger_write(self._record_ambiguous, str(failure))
+            message = _lost_answer(self.endpoint, str(failure), self.ledger)
+            raise FalJobError(message, kind="ambiguous") from None
+        except FalClientHTTPError as refused:
+            await self._ledger_write(self._forget_intent)
+            raise FalJobError(describe(refused, "submit"), kind="rejected") from None
+
+    async def _settle_cancelled_submit(self, sending: asyncio.Future[tuple[JobUrls, Status | None]]) -> None:
+        try:
+            urls, _ = await asyncio.wait_for(asyncio.shield(sending), self.policy.cancel_timeout)
+        except (SubmitNotSent, SubmitRefused, FalClientHTTPError):
+            await self._ledger_write(self._forget_intent)
+            return
+        except Exception as failure:  # answer lost, or not back in time: fal may have the job
+            await self._ledger_write(self._record_ambiguous, f"run cancelled during submit ({failure!r})")
+            return
+        self.urls = urls
+        report(Submitted(urls.request_id, self.endpoint, self.arguments), self.logs)
+        try:
+            await self._ledger_write(self._record_submitted)
+        except LedgerError as broken:  # the cancel below is what matters now; its line names the request
+            report(LedgerWriteFailed(urls.request_id, str(broken)), self.logs)
+        await self._cancel("run cancelled during submit")
+
+    async def _record_submission(self) -> None:
+        if self.unrecorded:
+            await self._ledger_write(self._record_submitted)
+            self.unrecorded = False
+
+    async def _lost_ledger(self, broken: LedgerError) -> FalJobError:
+        """The job exists, and the ledger cannot say so: tell the id, cancel the job, stop."""
+        report(LedgerWriteFailed(self.request_id, str(broken)), self.logs)
+        outcome = await self._cancel("job ledger write failed")
+        return FalJobError(
+            f"fal request {self.request_id} on {self.endpoint} was submitted, but the job ledger could "
+            f"not record it ({broken}); the job was cancelled ({outcome.replace('_', ' ')}). "
+            f"Request id: {self.request_id}",
+            request_id=self.request_id,
+            kind="ledger",
+        )
+
+    # ---- following the job ------------------------------------------------------------------
+
+    async def _wait(self, first: Status | None) -> FalJobOutcome:
+        """Follow the job and fetch its result, within the deadline; cancel it on the way out."""
+        remaining = max(self.policy.deadline - self._elapsed(), 0.0)
+        deadline = asyncio.timeout(remaining)
+        completed: fal_client.Completed | None = None
+        try:
+            async with deadline:
+                await self._record_submission()
+                completed = await self._follow(first)
+                result = await self._fetch_result(completed)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            return await self._deadline_passed(completed)
+        except asyncio.CancelledError:
+            if completed is None and self.cancel_outcome is None:
+                await self._cancel("run cancelled")
+            raise
+        except LedgerError as broken:  # only the submission's record raises it here
+            raise await self._lost_ledger(broken) from None
+        except Exception:
+            if completed is None and self.cancel_outcome is None:  # may still be running: do not leave it
+                await self._cancel("gave up waiting for the job")
+            raise
+        return self._outcome(result, completed)
+
+    async def _deadline_passed(self, completed: fal_client.Completed | None) -> FalJobOutcome:
+        limit = f"{self.policy.deadline:g}s"
+        if completed is not None:
+            outcome: CancelOutcome = "already_completed"
+        else:
+            outcome = await self._cancel(f"no result after {limit}")
+        if outcome == "already_completed":  # it finished as time ran out: its result is paid for
+            try:
+                async with asyncio.timeout(self.policy.cancel_timeout):
+                    return self._outcome(await self._fetch_result(completed), completed)
+            except TimeoutError:
+                pass
+            raise FalJobError(
+                f"fal request {self.request_id} finished just as the {limit} deadline passed and its result "
+                "could not be fetched in time; it is kept in the job ledger (run again to fetch it)",
+                request_id=self.request_id,
+                kind="timeout",
+            )
+        ending = {
+            "accepted": "and was cancelled",
+            "not_found": "(fal no longer knows it)",
+            "unconfirmed": "; a cancel was sent but not confirmed, so it may still finish",
+        }[outcome]
+        raise FalJobError(
+            f"fal request {self.request_id} did not finish within {limit} {ending}",
+            request_id=self.request_id,
+            kind="timeout",
+        )
+
+    async def _follow(self, first: Status | None) -> fal_client.Completed:
+        """Until COMPLETED, reporting each new queue position and log line once; within the queue-wait
+        limit, if there is one."""
+        if self.resumed_completed:
+            return fal_client.Completed(logs=None, metrics={})
+        if first is not None:
+            self._see(first)
+            if isinstance(first, fal_client.Completed):
+                return first
+        limit = self.policy.max_queue_wait
+        if limit is None or self.job_started:
+            return await self._watch()
+        queue_timer = asyncio.timeout_at(self.queued_since + limit)
+        self.on_start = lambda: queue_timer.reschedule(None)
+        try:
+            async with queue_timer:
+                return await self._watch()
+        except TimeoutError:
+            if not queue_timer.expired():
+                raise
+        finally:
+            self.on_start = None
+        return await self._queue_wait_passed(limit)
+
+    async def _queue_wait_passed(self, limit: float) -> fal_client.Completed:
+        waited = asyncio.get_running_loop().time() - self.queued_since
+        position = "" if self.last_position is None else f" at position {self.last_position}"
+        outcome = await self._cancel(f"still queued after {limit:g}s")
+        if outcome == "already_completed":  # it started and finished meanwhile: take its result
+            return await self._watch()
+        ending = "it was cancelled" if outcome != "unconfirmed" else "a cancel was sent but not confirmed"
+        raise FalJobError(
+            f"fal request {self.request_id} waited {waited:.0f}s in fal's queue{position} without "
+            f"starting (limit {limit:g}s); {ending}",
+            request_id=self.request_id,
+            kind="queue_timeout",
+        )
+
+    async def _watch(self) -> fal_client.Completed:
+        """Follow the stream while it works; poll when it is refused, has failed too often, or no
+        stream slot is free. A broken stream is followed by one status call, then reopened."""
+        stream_wanted = self.policy.status_stream
+        breakdowns = polls = 0
+        while True:
+            slot = self.client.stream_slot()
+            if stream_wanted and not slot.locked():
+                async with slot:
+                    opened = asyncio.get_running_loop().time()
+                    try:
+                        return await self._follow_stream()
+                    except StreamRefused:
+                        stream_wanted = False
+                    except StreamBroken as broken:
+                        lasted = asyncio.get_running_loop().time() - opened
+                        breakdowns = 1 if lasted >= STREAM_HEALTHY_SECONDS else breakdowns + 1
+                        report(StreamInterrupted(self.request_id, str(broken)), self.logs)
+                        stream_wanted = breakdowns < MAX_STREAM_FAILURES
+                        status = await self._poll()
+                        if isinstance(status, fal_client.Completed):
+                            return status
+                        await asyncio.sleep(self.policy.delay(breakdowns))
+                        continue
+            polls += 1
+            await asyncio.sleep(self.policy.delay(polls))
+            status = await self._poll()
             if isinstance(status, fal_client.Completed):
                 return status
-        polls += 1
-        await asyncio.sleep(policy.delay(polls))
 
+    async def _follow_stream(self) -> fal_client.Completed:
+        assert self.urls is not None
+        async with self.client.stream(self.urls, stall_timeout=self.policy.stream_stall) as statuses:
+            async for status in statuses:
+                self._see(status)
+                if isinstance(status, fal_client.Completed):
+                    return status
+        raise StreamBroken("closed before the job completed")  # pragma: no cover - `statuses` raises it
 
-async def _fetch_result(
-    handle: AsyncRequestHandle,
-    completed: fal_client.Completed,
-    policy: WaitPolicy,
-    logs: list[str],
-) -> dict[str, Any]:
-    """The job's output, or its failure as a clear message. Refetching a result is always safe."""
-    request_id = handle.request_id
-    failures = 0
-    while True:
+    async def _poll(self) -> Status:
+        """One status answer; transient failures are retried (within the deadline)."""
+        assert self.urls is not None
+        failures = 0
+        while True:
+            try:
+                status = await self.client.status(self.urls, limit=self.policy.call_timeout)
+            except Exception as exc:
+                failures += 1
+                await self._retry_or_raise(exc, "status", failures)
+                continue
+            self._see(status)
+            return status
+
+    def _see(self, status: Status) -> None:
+        """Report what is new in a status: a queue position, the start, each new log line."""
+        request_id = self.request_id
+        if isinstance(status, fal_client.Queued):
+            if status.position != self.last_position:
+                self.last_position = status.position
+                report(QueuePosition(request_id, status.position), self.logs)
+            return
+        if not self.job_started:
+            self.job_started = True
+            if self.on_start is not None:
+                self.on_start()
+            report(Started(request_id), self.logs)
+        lines = status.logs or []
+        for line in lines[self.seen_lines :]:
+            report(self._log_line(line), self.logs)
+        self.seen_lines = max(self.seen_lines, len(lines))
+
+    # ---- the result --------------------------------------------------------------------------
+
+    async def _fetch_result(self, completed: fal_client.Completed | None) -> dict[str, Any]:
+        """The job's output (fetched directly: fal's result URL), or its failure as a clear message."""
+        assert self.urls is not None
+        failures = 0
+        while True:
+            try:
+                result = await self.client.result(self.urls, limit=self.policy.call_timeout)
+                break
+            except FalClientHTTPError as exc:
+                if exc.status_code == 499 or exc.error_type == "client_cancelled":
+                    await self._end(JobState.CANCELLED, "cancelled on fal")
+                    raise FalJobError(
+                        f"fal request {self.request_id} was cancelled",
+                        request_id=self.request_id,
+                        kind="cancelled",
+                    ) from None
+                failures += 1
+                await self._retry_or_raise(exc, "result", failures)
+            except Exception as exc:
+                failures += 1
+                await self._retry_or_raise(exc, "result", failures)
+        if completed is not None and completed.error:
+            kind = f" ({completed.error_type})" if completed.error_type else ""
+            message = f"fal request {self.request_id} failed{kind}: {completed.error}"
+            await self._end(JobState.FAILED, message)
+            raise FalJobError(message, request_id=self.request_id)
         try:
-            result = await handle.get()
-            break
-        except Exception as exc:
-            failures += 1
-            await _retry_or_raise(exc, "result", request_id, failures, policy, logs)
-    if completed.error:
-        kind = f" ({completed.error_type})" if completed.error_type else ""
-        raise FalJobError(f"fal request {request_id} failed{kind}: {completed.error}", request_id=request_id)
-    if not isinstance(result, dict):
-        raise FalJobError(
-            f"fal request {request_id} returned {type(result).__name__}, not an object",
-            request_id=request_id,
-        )
-    return result
+            await self._ledger_write(self._record_completed, result)
+        except LedgerError as broken:  # the result is here: deliver it; a rerun would fetch it again
+            report(LedgerWriteFailed(self.request_id, str(broken)), self.logs)
+        return result
 
+    async def _retry_or_raise(self, exc: Exception, step: Step, attempt: int) -> None:
+        """Wait out a transient failure (the deadline bounds it; `Retry-After` is honoured), or end the
+        job in the ledger and raise its failure."""
+        if not is_transient(exc, step):
+            message = f"{describe(exc, step)}\n(request {self.request_id})"
+            http_status = exc.status_code if isinstance(exc, FalClientHTTPError) else None
+            if http_status not in (401, 403):  # the job is gone or has failed; a refused key keeps it
+                await self._end(JobState.FAILED, message)
+            raise FalJobError(message, request_id=self.request_id) from None
+        response = exc.response if isinstance(exc, FalClientHTTPError) else None
+        delay = max(self.policy.delay(attempt), retry_after(response) or 0.0)
+        report(Retrying(self.request_id, step, short_reason(exc), attempt, delay), self.logs)
+        await asyncio.sleep(delay)
 
-async def _retry_or_raise(
-    exc: Exception,
-    step: Step,
-    request_id: str,
-    attempt: int,
-    policy: WaitPolicy,
-    logs: list[str],
-) -> None:
-    """Wait out a transient failure (the deadline bounds it), or turn a final one into FalJobError."""
-    if not is_transient(exc, step):
-        raise FalJobError(f"{describe(exc, step)}\n(request {request_id})", request_id=request_id) from None
-    delay = policy.delay(attempt)
-    report(Retrying(request_id, step, short_reason(exc), attempt, delay), logs)
-    await asyncio.sleep(delay)
+    def _outcome(self, result: dict[str, Any], completed: fal_client.Completed | None) -> FalJobOutcome:
+        elapsed = self._elapsed()
+        inference = ((completed.metrics if completed else None) or {}).get("inference_time")
+        report(Completed(self.request_id, elapsed, inference), self.logs)
+        return FalJobOutcome(self.request_id, result, self.logs, elapsed)
 
+    # ---- cancelling --------------------------------------------------------------------------
 
-async def _send_cancel(handle: AsyncRequestHandle, reason: str, policy: WaitPolicy, logs: list[str]) -> None:
-    """Ask fal to cancel the job, best effort; a second cancellation does not stop the PUT."""
+    async def _cancel(self, reason: str) -> CancelOutcome:
+        """Send fal's cancel and record its outcome, in a task of its own: a second cancellation of
+        this run stops the waiting, not the cancel. Cut short (the loop ends), the job stays open."""
+        task = asyncio.ensure_future(self._cancel_and_record(reason))
+        _pending_cancels.add(task)
+        task.add_done_callback(_pending_cancels.discard)
+        return await asyncio.shield(task)
 
-    async def put_cancel() -> bool:
+    async def _cancel_and_record(self, reason: str) -> CancelOutcome:
+        outcome = await self._send_cancel()
+        self.cancel_outcome = outcome
+        state = {
+            "accepted": JobState.CANCELLED,
+            "not_found": JobState.FAILED,
+            "unconfirmed": JobState.CANCEL_UNCONFIRMED,
+        }.get(outcome)  # already completed: stays submitted, so a rerun fetches the result
+        if state is not None:
+            await self._end(state, f"{reason}: cancel {outcome}")
+        report(CancelSent(self.request_id, reason, outcome), self.logs)
+        return outcome
+
+    async def _send_cancel(self) -> CancelOutcome:
+        assert self.urls is not None
+        limit = self.policy.cancel_timeout
+        per_call = min(self.policy.call_timeout, limit)
         try:
-            await asyncio.wait_for(handle.cancel(), policy.cancel_timeout)
-        except (FalClientHTTPError, httpx.HTTPError, TimeoutError):
-            return False  # already completed, unknown, or unreachable: nothing more to do
-        return True
+            async with asyncio.timeout(limit):
+                for attempt in range(1, 1000):  # bounded by the timeout long before the count
+                    try:
+                        return await self.client.cancel(self.urls, limit=per_call)
+                    except Exception as exc:
+                        if not is_transient(exc, "cancel"):
+                            return "unconfirmed"
+                        response = exc.response if isinstance(exc, FalClientHTTPError) else None
+                        pause = max(min(self.policy.delay(attempt), 1.0), retry_after(response) or 0.0)
+                        await asyncio.sleep(pause)
+        except TimeoutError:
+            pass
+        return "unconfirmed"
 
-    task = asyncio.ensure_future(put_cancel())
-    _pending_cancels.add(task)
-    task.add_done_callback(_pending_cancels.discard)
-    accepted = await asyncio.shield(task)
-    report(CancelSent(handle.request_id, reason, accepted), logs)
-    return accepted
+    # ---- the ledger --------------------------------------------------------------------------
+
+    async def _ledger_read(self) -> LedgerEntry | None:
+        if self.ledger is None or not self.key:
+            return None
+        try:
+            return await asyncio.to_thread(self.ledger.open_job, self.key)
+        except LedgerError as broken:
+            raise FalJobError(f"{broken}; nothing was submitted", kind="ledger") from None
+
+    async def _ledger_write(self, action: Callable[..., _T], *args: Any) -> _T | None:
+        """Run one ledger step in a worker thread (nothing without a ledger)."""
+        if self.ledger is None or not self.key:
+            return None
+        return await asyncio.to_thread(action, *args)
+
+    def _record_intent(self) -> LedgerEntry:
+        assert self.ledger is not None
+        try:
+            return self.ledger.record_intent(self.key, self.endpoint, self.estimate_usd)
+        except JobAlreadyOpen:
+            raise
+        except LedgerError as broken:
+            raise FalJobError(f"{broken}; nothing was submitted", kind="ledger") from None
+
+    def _record_submitted(self) -> None:
+        assert self.ledger is not None and self.job_id is not None and self.urls is not None
+        self.ledger.record_submitted(self.job_id, self.urls.request_id, self.urls.response_url)
+
+    def _record_ambiguous(self, reason: str) -> None:
+        assert self.ledger is not None and self.job_id is not None
+        try:
+            self.ledger.record_ambiguous(self.job_id, reason)
+        except LedgerError:
+            pass  # the intent stays in the ledger, which already blocks a blind resubmit
+
+    def _forget_intent(self) -> None:
+        assert self.ledger is not None and self.job_id is not None
+        try:
+            self.ledger.forget_intent(self.job_id)
+        except LedgerError:
+            pass  # a leftover intent makes the next run ask for --resubmit: safe, if a nuisance
+
+    def _record_completed(self, result: dict[str, Any]) -> None:
+        assert self.ledger is not None and self.job_id is not None
+        self.ledger.record_completed(self.job_id, result)
+
+    async def _end(self, state: JobState, note: str) -> None:
+        """Record how the job ended; a failed write is reported, never raised over the job's own news."""
+        if self.ledger is None or self.job_id is None or not self.key:
+            return
+        try:
+            await asyncio.to_thread(self.ledger.record_ended, self.job_id, state, self.redact(note))
+        except LedgerError as broken:
+            report(LedgerWriteFailed(self.request_id, str(broken)), self.logs)
+
+    # ---- small helpers -----------------------------------------------------------------------
+
+    def _elapsed(self) -> float:
+        return asyncio.get_running_loop().time() - self.started
+
+    def _log_line(self, line: Any) -> LogLine:
+        if isinstance(line, dict):
+            message = self.redact(str(line.get("message", "")))
+            return LogLine(self.request_id, message, str(line.get("level", "INFO")))
+        return LogLine(self.request_id, self.redact(str(line)))
 
 
-def _log_line(request_id: str, line: Any) -> LogLine:
-    if isinstance(line, dict):
-        return LogLine(request_id, str(line.get("message", "")), str(line.get("level", "INFO")))
-    return LogLine(request_id, str(line))
+def _closed(entry: LedgerEntry) -> LedgerEntry:
+    return LedgerEntry(entry.job_id, entry.key, entry.endpoint, JobState.ABANDONED, entry.created_at)
+
+
+def _unknown_submit(entry: LedgerEntry) -> str:
+    what = (
+        "its answer was lost"
+        if entry.state == JobState.AMBIGUOUS
+        else "that run stopped before fal's answer was recorded"
+    )
+    return (
+        f"an earlier run sent this node's job to {entry.endpoint} at {entry.when()} and {what}: fal may "
+        "have accepted it (and bill it), and its request id is unknown. Check your fal dashboard for that "
+        "endpoint around that time; to submit it again anyway, rerun with --resubmit"
+    )
+
+
+def _lost_answer(endpoint: str, reason: str, ledger: JobLedger | None) -> str:
+    kept = (
+        "; the job ledger keeps it as unconfirmed, and a rerun submits again only with --resubmit"
+        if ledger is not None
+        else ""
+    )
+    return (
+        f"fal submit to {endpoint} failed after it was sent ({reason}); fal may still have accepted the "
+        f"job (and bill it), so check your fal dashboard before running this again{kept}"
+    )

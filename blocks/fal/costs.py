@@ -60,10 +60,11 @@ def block_cost_entries() -> list[BlockCost]:
 
 
 def fal_block_classes() -> list[type[Block]]:
-    """Every concrete fal block class (each is a direct subclass of `FalBlockBase`)."""
+    """Every concrete block of this package (each is a direct subclass of `FalBlockBase`)."""
     from ._base import FalBlockBase
 
-    return sorted(FalBlockBase.__subclasses__(), key=lambda cls: cls.__name__)
+    ours = (cls for cls in FalBlockBase.__subclasses__() if cls.__module__.startswith(f"{__package__}."))
+    return sorted(ours, key=lambda cls: cls.__name__)
 
 
 def block_costs() -> dict[type[Block], list[BlockCost]]:
