@@ -18,7 +18,7 @@ from typing import Any
 
 import fal_spec
 from blocks._sdk import Block
-from blocks._sdk.loader import load_blocks
+from blocks._sdk.loader import load_blocks, name_words, snake_name
 from blocks.fal._base import FalBlockBase
 from blocks.fal._generation import UnifiedModel, UnifiedModelRouting
 from blocks.fal.pricing import describe_price
@@ -29,16 +29,13 @@ _MANUAL = re.compile(r"<!-- MANUAL: (?P<name>\w+) -->\n(?P<body>.*?)<!-- END MAN
 
 def page_name(block: Block) -> str:
     """`AIVideoGeneratorBlock` → `ai_video_generator.md`."""
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|\d+", block.name.removesuffix("Block"))
-    return "_".join(word.lower() for word in words) + ".md"
+    return snake_name(block.name) + ".md"
 
 
 def render(block: Block, existing: str = "") -> str:
     """The page for `block`, keeping the manual sections of `existing`."""
     manual = {match["name"]: match["body"] for match in _MANUAL.finditer(existing)}
-    title = " ".join(
-        re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|\d+", block.name.removesuffix("Block"))
-    )
+    title = " ".join(name_words(block.name))
     lines = [
         f"# {title}",
         "",

@@ -13,6 +13,7 @@ from typing import Any
 
 from blocks._sdk import Block
 from blocks._sdk.loader import load_blocks
+from blocks._sdk.loader import snake_name as loader_snake_name
 
 from .errors import BadInput
 
@@ -55,8 +56,7 @@ def short_name(block: Block) -> str:
 
 def snake_name(block: Block) -> str:
     """`AIVideoGeneratorBlock` → `ai_video_generator`."""
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|\d+", short_name(block))
-    return "_".join(word.lower() for word in words)
+    return loader_snake_name(block.name)
 
 
 def _name_key(name: str) -> str:

@@ -17,13 +17,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from fal_spec import ENTRIES_DIR, Schema, drift
 from fal_spec.openapi import OPENAPI_URL, NotInDocument, schemas_from_openapi
 from fal_spec.spec import endpoint_id_of, file_name, read_entry_file, write_entry_file
+
+if TYPE_CHECKING:  # httpx is imported when a schemas command runs, not for every `fal-video --help`
+    import httpx
 
 URL_VARIABLE = "FAL_OPENAPI_URL"
 EXIT_OK, EXIT_DRIFT, EXIT_UNREACHABLE = 0, 1, 2
@@ -60,6 +61,8 @@ def openapi_url() -> str:
 
 def fetch_schemas(client: httpx.Client, endpoint: str) -> tuple[Schema, Schema] | str:
     """(input, output) facts fal publishes for `endpoint`, or why there are none."""
+    import httpx
+
     try:
         answer = client.get(openapi_url(), params={"endpoint_id": endpoint})
     except httpx.TransportError as error:
@@ -95,6 +98,8 @@ Act = Callable[[Path, dict[str, Any], tuple[Schema, Schema]], bool]
 def _run(args: argparse.Namespace, act: Act, done: str) -> int:
     """Fetch each entry's live schemas and hand them to `act` (True: the entry drifted). Exit 1 when
     an entry drifted and `act` left it so (check), or when fal publishes nothing for one."""
+    import httpx
+
     try:
         paths = _entries(args.entries, args.endpoints)
         drifted, unpublished = 0, 0

@@ -256,3 +256,24 @@ async def test_wan_vace_complete_inputs_pass_validation(sandbox: SandboxServer, 
         await run_block(WanVaceVideoBlock(), {"task": task, **inputs})
     assert sandbox.journal.count("submit") == len(COMPLETE)
     assert [job.endpoint for job in sandbox.jobs.values()] == [f"fal-ai/wan-vace-14b/{t}" for t in COMPLETE]
+
+
+def test_blocks_say_which_inputs_depend_on_others() -> None:
+    """`fal-video blocks NAME` shows these lines; each names what its block's check refuses."""
+    from blocks.fal.audio_video import PixverseLipsyncBlock
+    from blocks.fal.luma import LumaRay2ImageToVideoBlock
+    from blocks.fal.video_edit import WanVaceVideoBlock
+
+    wan = WanVaceVideoBlock().input_conditions()
+    assert "task reframe needs video_url" in wan
+    assert "mask_video_url: inpainting only" in wan
+    assert (
+        wan[-1]
+        == "task outpainting needs at least one of expand_left, expand_right, expand_top, expand_bottom"
+    )
+    assert LumaRay2ImageToVideoBlock().input_conditions() == [
+        "image_url or end_image_url (or both): a start image, an end image, or both"
+    ]
+    assert PixverseLipsyncBlock().input_conditions() == [
+        "audio_url or text: an audio track, or text for the voice to speak"
+    ]

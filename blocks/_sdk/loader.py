@@ -109,6 +109,20 @@ def platform_block_names() -> frozenset[str]:
     return frozenset(normalised_name(line) for line in text.splitlines() if line and not line.startswith("#"))
 
 
+_WORD = re.compile(r"[A-Z]\d+|[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|\d+")
+"""A word of a class name: `AI`, `Video`, `O1` (a letter and its version), `2`."""
+
+
+def name_words(name: str) -> list[str]:
+    """`AIVideoGeneratorBlock` → `["AI", "Video", "Generator"]`; `KlingO1VideoEditBlock` keeps `O1`."""
+    return _WORD.findall(name.removesuffix("Block"))
+
+
+def snake_name(name: str) -> str:
+    """`AIVideoGeneratorBlock` → `ai_video_generator` (docs page names, the command's block names)."""
+    return "_".join(word.lower() for word in name_words(name))
+
+
 def normalised_name(name: str) -> str:
     """`AIVideoGeneratorBlock` and the docs' `AI Video Generator` both become `aivideogenerator`."""
     return re.sub(r"[^a-z0-9]", "", name.removesuffix("Block").lower())

@@ -163,6 +163,11 @@ class FalBlockBase(Block):
     def check_input(self, input_data: Any) -> None:
         """Raise `InputProblem` for input fal would reject; the schema already checked types."""
 
+    def input_conditions(self) -> list[str]:
+        """What one input requires of another, one line each, for people (`fal-video blocks NAME`);
+        `check_input` enforces the same rules."""
+        return []
+
     def fal_arguments(self, input_data: Any) -> dict[str, Any]:
         """The request body: every set field but the run settings, renamed where fal's name differs.
         An empty list (no voice ids, no reference images) means none, and is left out."""

@@ -76,6 +76,9 @@ class PixverseLipsyncBlock(FalBlockBase):
             test_output=_OUTPUTS,
         )
 
+    def input_conditions(self) -> list[str]:
+        return ["audio_url or text: an audio track, or text for the voice to speak"]
+
     def check_input(self, input_data: Any) -> None:
         if not input_data.audio_url and not (input_data.text or "").strip():
             raise InputProblem("text", "give an audio track, or text for the voice to speak")

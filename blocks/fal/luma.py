@@ -168,6 +168,9 @@ class LumaRay2ImageToVideoBlock(FalBlockBase):
             test_output=_OUTPUTS,
         )
 
+    def input_conditions(self) -> list[str]:
+        return ["image_url or end_image_url (or both): a start image, an end image, or both"]
+
     def check_input(self, input_data: Any) -> None:
         if not input_data.image_url and not input_data.end_image_url:
             raise InputProblem(

@@ -302,6 +302,15 @@ class WanVaceVideoBlock(FalBlockBase):
     def media_rules(self, input_data: Any) -> dict[str, MediaRule]:
         return media_rules(WAN_TASKS[input_data.task])
 
+    def input_conditions(self) -> list[str]:
+        lines = [
+            f"task {task} needs {', '.join(sorted(fal_spec.entry(endpoint).required))}"
+            for task, endpoint in WAN_TASKS.items()
+        ]
+        lines += [f"{name}: {_tasks(tasks)} only" for name, tasks in WAN_TASK_FIELDS.items()]
+        lines.append(f"task outpainting needs at least one of {', '.join(_EXPAND_SIDES)}")
+        return lines
+
     def check_input(self, input_data: Any) -> None:
         task = input_data.task
         for name in sorted(fal_spec.entry(WAN_TASKS[task]).required):
