@@ -40,7 +40,7 @@ def probe(data: bytes) -> MediaFacts:
     Raises ValueError when PyAV cannot open or decode the data.
     """
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             video = _VideoTally(container.streams.video[0] if container.streams.video else None)
             audio = _AudioTally(container.streams.audio[0] if container.streams.audio else None)
             streams = [s for s in (video.stream, audio.stream) if s is not None]

@@ -124,7 +124,7 @@ def transform_clip(
     if scale <= 0 or fps_factor < 1 or extend_seconds < 0:
         raise ValueError("need scale > 0, fps_factor >= 1 and extend_seconds >= 0")
     pcm = _decode_pcm(source)
-    with av.open(io.BytesIO(source)) as container:
+    with av.open(io.BytesIO(source), mode="r") as container:
         stream = _video_stream(container)
         stream.thread_type = "AUTO"
         rate = _stream_rate(stream) * fps_factor
@@ -153,7 +153,7 @@ def mux_audio(video: bytes, audio: bytes, *, start_offset: float = 0.0) -> bytes
     pcm = _decode_pcm(audio)
     if pcm is None:
         raise ValueError("the audio input has no audio stream")
-    with av.open(io.BytesIO(video)) as container:
+    with av.open(io.BytesIO(video), mode="r") as container:
         stream = _video_stream(container)
         stream.thread_type = "AUTO"
         packets = list(container.demux(stream))  # kept: their timestamps give the exact end
@@ -278,7 +278,7 @@ def _decode_pcm(data: bytes) -> _Pcm | None:
     The result is cut to the stream's declared duration: decoders return the encoder's
     padding after the last real sample, which would otherwise grow the audio on every pass.
     """
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
@@ -294,7 +294,7 @@ def _decode_pcm(data: bytes) -> _Pcm | None:
     if not chunks:
         return None
     lead = lead or 0.0
-    declared = float(stream.duration * stream.time_base) if stream.duration else None
+    declared = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
     pcm = _Pcm(np.concatenate(chunks, axis=1), stream.rate)
     return pcm.placed(lead, None if declared is None else lead + declared)
 
@@ -334,7 +334,7 @@ def _packets_end(packets: list[av.Packet]) -> float:
     timed = [p for p in packets if p.pts is not None]  # demux ends with an empty flush packet
     if not timed:
         raise ValueError("the video has no frames")
-    return max(float((p.pts + (p.duration or 0)) * p.time_base) for p in timed)
+    return max(float(((p.pts or 0) + (p.duration or 0)) * p.time_base) for p in timed)
 
 
 def _target_size(
@@ -355,7 +355,8 @@ def _target_size(
 def _planes(frame: av.VideoFrame) -> _Planes:
     """Numpy views (no copy) of a yuv420p frame's Y, U and V planes, padding excluded."""
     return _triple(
-        np.ndarray((p.height, p.width), np.uint8, buffer=p, strides=(p.line_size, 1)) for p in frame.planes
+        np.ndarray((p.height, p.width), np.uint8, buffer=memoryview(p), strides=(p.line_size, 1))
+        for p in frame.planes
     )
 
 
@@ -510,7 +511,7 @@ def _text_patch(lines: list[str], font: ImageFont.FreeTypeFont) -> _Patch:
     """Centred white lines with a dark outline on a translucent rounded panel."""
     ascent, descent = font.getmetrics()
     line_height = round((ascent + descent) * 1.15)
-    pad = max(2, font.size // 3)
+    pad = max(2, int(font.size) // 3)
     text_w = max(math.ceil(font.getlength(line)) for line in lines)
     image = Image.new("RGBA", (text_w + 2 * pad, line_height * len(lines) + 2 * pad))
     draw = ImageDraw.Draw(image)

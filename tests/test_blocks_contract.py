@@ -44,7 +44,8 @@ async def test_block_self_test(block_id: str) -> None:
 @pytest.mark.parametrize("block_id", sorted(BLOCKS), ids=lambda bid: BLOCKS[bid].name)
 def test_self_test_expectations_are_literal_values(block_id: str) -> None:
     """A type or a predicate would accept what the block computes, whatever it is."""
-    for name, expected in BLOCKS[block_id].test_output:  # type: ignore[union-attr]
+    outputs: list[tuple[str, Any]] = BLOCKS[block_id].test_output  # type: ignore[assignment]
+    for name, expected in outputs:
         assert not isinstance(expected, type) and not callable(expected), (name, expected)
 
 

@@ -70,7 +70,7 @@ async def test_a_run_reports_fal_price_as_provider_cost(sandbox: SandboxServer, 
     assert run.failure is None
     assert block.execution_stats.provider_cost == pytest.approx(0.80)  # $0.10 per second
     assert block.execution_stats.provider_cost_type == "cost_usd"
-    assert math.ceil(block.execution_stats.provider_cost * PLATFORM_CREDITS_PER_USD) == 120
+    assert math.ceil((block.execution_stats.provider_cost or 0) * PLATFORM_CREDITS_PER_USD) == 120
 
 
 async def test_a_failed_run_reports_no_cost(sandbox: SandboxServer, run_block: RunBlock) -> None:

@@ -137,7 +137,7 @@ async def test_list_items_are_checked_and_uploaded_by_location(
     assert ready["images"][1]["image_url"] == "https://x.test/b.png"
     assert ready["refs"][0] == "https://x.test/c.png"
     assert sandbox.media.lookup(ready["refs"][1]).data == PNG  # type: ignore[union-attr]
-    assert arguments["images"][0]["image_url"] == str(path), "the caller's arguments are not mutated"
+    assert arguments["images"][0]["image_url"] == str(path), "the caller's arguments are not mutated"  # type: ignore[index]
     with pytest.raises(InputProblem, match=r"^refs\[1\]: expected image"):
         await check_all(
             {"refs": ["https://x.test/c.png", data_uri(b"text", "image/png")]}, rules, policy=None

@@ -27,7 +27,7 @@ ACCENTS = "Crème brûlée über Ñandú: Straße, Ørsted, façade, naïve, Ær
 
 def frame_rgb(data: bytes, index: int) -> np.ndarray:
     """Decoded frame ``index`` as an RGB array (int16, so differences cannot wrap)."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         for position, frame in enumerate(container.decode(video=0)):
             if position == index:
                 return frame.to_ndarray(format="rgb24").astype(np.int16)
@@ -85,7 +85,7 @@ def test_render_clip_matches_spec(spec: ClipSpec) -> None:
 
 def test_fractional_fps_is_stored_exactly() -> None:
     data = render_clip(ClipSpec(320, 180, 29.97, 1.0, "ntsc video"))
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         assert container.streams.video[0].base_rate == Fraction(30000, 1001)
 
 
@@ -97,7 +97,7 @@ def test_odd_sizes_are_rounded_up_to_even() -> None:
 def test_output_is_h264_yuv420p_with_moov_first() -> None:
     data = render_clip(ClipSpec(320, 180, 24, 0.5, "faststart"))
     assert 0 < data.find(b"moov") < data.find(b"mdat")
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
         assert stream.format.name == "yuv420p"

@@ -52,7 +52,7 @@ def state(status: fal_client.Status | dict[str, Any]) -> tuple[Any, ...]:
         return (status["status"], status.get("queue_position"), logs, status.get("error_type"))
     if isinstance(status, fal_client.Queued):
         return ("IN_QUEUE", status.position, [], None)
-    logs = [line["message"] for line in status.logs or []]
+    logs = [line["message"] for line in getattr(status, "logs", None) or []]
     if isinstance(status, fal_client.InProgress):
         return ("IN_PROGRESS", None, logs, None)
     assert isinstance(status, fal_client.Completed)
