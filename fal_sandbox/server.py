@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import contextvars
 import ssl
+import time
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -422,7 +423,9 @@ class SandboxServer:
             backoff_max_seconds=self.webhook_backoff_max_seconds,
             timeout_seconds=self.webhook_timeout_seconds,
         )
-        for _ in range(1 + max(0, self.webhook_repeats)):
+        for repeat in range(1 + max(0, self.webhook_repeats)):
+            if repeat:  # a repeat is a delivery of its own, signed at a later second (else it is a replay)
+                await asyncio.sleep(1.01 - time.time() % 1)
             await sender.deliver(url, message, report)
 
     def _webhook_session(self) -> aiohttp.ClientSession:
