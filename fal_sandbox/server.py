@@ -2,6 +2,7 @@
 
 Routes (all on one loopback port):
     GET  /_sandbox/journal                             every call so far (the journal, as JSON)
+    GET  /.well-known/jwks.json                        the public key its webhooks are signed with
     POST /{endpoint_id}                                submit (`?fal_webhook=` accepted)
     GET  /{owner}/{alias}/requests/{id}/status         status (202 while waiting, 200 when COMPLETED)
     GET  /{owner}/{alias}/requests/{id}/status/stream  status as server-sent events (see stream.py)
@@ -25,6 +26,7 @@ import asyncio
 import contextlib
 import contextvars
 import ssl
+import time
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -43,7 +45,7 @@ from .plan import BODY_FAULTS, Call, Failure, Fault, FaultKind, JobPlan, RandomF
 from .storage import MediaStore
 from .stream import STALL_LIMIT_SECONDS, stream_status
 from .validation import PublishedSchemas
-from .webhooks import Attempt, WebhookSender, refusal, webhook_body
+from .webhooks import Attempt, WebhookSender, WebhookSigner, refusal, webhook_body
 
 _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair early
 _late_fault: contextvars.ContextVar[Fault | None] = contextvars.ContextVar("sandbox_late_fault", default=None)
@@ -145,6 +147,8 @@ class SandboxServer:
         self.webhook_backoff_seconds = 0.05
         self.webhook_backoff_max_seconds = 2.0
         self.webhook_timeout_seconds = 10.0
+        self.webhook_signer = WebhookSigner()
+        """Signs every webhook delivery (ED25519, as fal does); its public key is the JWKS route's."""
         self.answer_base_url: str | None = None
         """When set, submit answers name queue URLs on this base instead of the sandbox's own (as a
         misconfigured or hostile gateway might): a client must not send its key there."""
@@ -207,6 +211,7 @@ class SandboxServer:
     async def start(self) -> SandboxServer:
         app = web.Application(client_max_size=1024**3)
         app.router.add_get("/_sandbox/journal", self._serve_journal)
+        app.router.add_get("/.well-known/jwks.json", self._serve_jwks)
         app.router.add_get("/files/{name}", self._serve_file)
         app.router.add_get("/api/openapi/queue/openapi.json", self._openapi)
         self.media.add_routes(app, self)
@@ -363,6 +368,9 @@ class SandboxServer:
             200, {"entries": [asdict(entry) for entry in self.journal.entries], "arguments": arguments}
         )
 
+    async def _serve_jwks(self, request: web.Request) -> web.StreamResponse:
+        return json_answer(200, self.webhook_signer.jwks())
+
     async def _openapi(self, request: web.Request) -> web.StreamResponse:
         return await serve_openapi(request, self.schemas)
 
@@ -409,12 +417,15 @@ class SandboxServer:
 
         sender = WebhookSender(
             self._webhook_session(),
+            self.webhook_signer,
             attempts=self.webhook_attempts,
             backoff_seconds=self.webhook_backoff_seconds,
             backoff_max_seconds=self.webhook_backoff_max_seconds,
             timeout_seconds=self.webhook_timeout_seconds,
         )
-        for _ in range(1 + max(0, self.webhook_repeats)):
+        for repeat in range(1 + max(0, self.webhook_repeats)):
+            if repeat:  # a repeat is a delivery of its own, signed at a later second (else it is a replay)
+                await asyncio.sleep(1.01 - time.time() % 1)
             await sender.deliver(url, message, report)
 
     def _webhook_session(self) -> aiohttp.ClientSession:

@@ -1,4 +1,5 @@
-"""The `fal-video` command: list the blocks, run one block or an agent graph, serve the sandbox.
+"""The `fal-video` command: list the blocks, run one block or an agent graph, serve the sandbox;
+submit a job and collect it later (`submit`, `status`, `result`, `cancel`, `jobs`, `webhooks`).
 
 Exit codes: 0 everything completed; 1 a node failed or was skipped, or a clip did not save or play;
 2 the command line, a graph file, an input, the key or the spend limit is wrong (nothing was
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import BadInput
+from .jobs_command import add_job_commands
 from .sandbox_command import SandboxOptions
 from .schemas_command import add_schemas_command
 
@@ -101,6 +103,44 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(graph)
     graph.set_defaults(handler=_run_graph_file)
 
+    submit = commands.add_parser(
+        "submit", help="submit one block's fal job and return its request id at once"
+    )
+    submit.add_argument("block", help="the block whose job it is (as for `run`)")
+    submit.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an input of that block, as for `run`",
+    )
+    submit.add_argument(
+        "--webhook-url", metavar="URL", help="fal POSTs the result here when the job completes"
+    )
+    _add_run_options(submit)
+    submit.set_defaults(handler=_submit_job)
+
+    result = commands.add_parser("result", help="wait for a submitted job and show what its block would")
+    result.add_argument("request_id", help="the request id `fal-video submit` printed")
+    result.add_argument("--endpoint", help="the fal endpoint (default: the one the job ledger recorded)")
+    result.add_argument(
+        "--block", default="", help="the submitting block: its outputs are shown (default: fal's)"
+    )
+    result.add_argument(
+        "--timeout", type=whole_seconds, default=600, metavar="SECONDS", help="wait at most this long (600)"
+    )
+    result.add_argument("--sandbox", action="store_true", help="the sandbox even when FAL_KEY is set")
+    result.add_argument("--output", type=Path, metavar="DIR", help="save the video and metadata to DIR")
+    result.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    result.set_defaults(
+        handler=_collect_job,
+        dry_run=False,
+        max_cost=None,
+        allow_unpriced=False,
+        files_root=None,
+        resubmit=False,
+    )
+
     sandbox = commands.add_parser("sandbox", help="serve the fal sandbox until Ctrl-C")
     sandbox.add_argument("--host", type=loopback, default=SandboxOptions.host, help="a loopback address")
     sandbox.add_argument("--port", type=port, default=SandboxOptions.port, help="0 to 65535 (0: any free)")
@@ -126,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of status/result calls answered with a transient 429 or 502",
     )
     sandbox.set_defaults(handler=_serve_sandbox)
+    add_job_commands(commands, loopback, port)
     add_schemas_command(commands)
     return parser
 
@@ -236,6 +277,45 @@ def _run_graph_file(args: argparse.Namespace) -> int:
         nodes = ", ".join(graph.nodes)
         raise CommandLineError(f"--set: the graph has no node {sorted(unknown)[0]!r} (its nodes: {nodes})")
     return _run(with_inputs(graph, overrides), args, one_block=False)
+
+
+def _submit_job(args: argparse.Namespace) -> int:
+    """`fal-video submit BLOCK --set ...`: the submit block, run like any block (preflight, spend guard,
+    ledger), on a target the job outlives."""
+    from .agent_graph import single_block_graph
+    from .catalog import find_block, project_blocks, short_name
+    from .inputs import parse_assignments
+    from .jobs_command import lasting_ledger
+
+    lasting_ledger(args.sandbox)
+    catalog = project_blocks()
+    target = find_block(catalog, args.block)
+    values: dict[str, Any] = {"block": target.name, "inputs": parse_assignments(args.set, target)}
+    if args.webhook_url:
+        values["webhook_url"] = args.webhook_url
+    submit = find_block(catalog, "FalSubmitJob")
+    return _run(
+        single_block_graph(submit, values, node_id=f"submit-{short_name(target)}"), args, one_block=True
+    )
+
+
+def _collect_job(args: argparse.Namespace) -> int:
+    """`fal-video result ID`: the result block, run like any block (`--output` saves the clip)."""
+    from .agent_graph import single_block_graph
+    from .catalog import find_block, project_blocks
+    from .jobs_command import known_endpoint, lasting_ledger
+
+    _, ledger = lasting_ledger(args.sandbox)
+    request_id = args.request_id.strip()
+    values = {
+        "request_id": request_id,
+        "endpoint": known_endpoint(request_id, args.endpoint, ledger),
+        "block": args.block,
+        "timeout_seconds": args.timeout,
+        "max_poll_interval_seconds": 1.0,
+    }
+    collect = find_block(project_blocks(), "FalJobResult")
+    return _run(single_block_graph(collect, values, node_id="result"), args, one_block=True)
 
 
 def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int:
@@ -412,7 +492,10 @@ def _report(
             )
     for line in problem_lines(results, clips):
         _say(line)
-    if mode == "sandbox" and output_dir is None and any("video_url" in r.outputs for r in results):
+    from .jobs_state import external_sandbox_url
+
+    embedded = mode == "sandbox" and external_sandbox_url() is None  # a sandbox process keeps its clips
+    if embedded and output_dir is None and any("video_url" in r.outputs for r in results):
         _say("the sandbox's clips are gone when this command exits; add --output DIR to keep them")
 
 
@@ -462,6 +545,13 @@ def loopback(text: str) -> str:
     if not allowed:
         raise argparse.ArgumentTypeError(f"{text} is not a loopback address (127.0.0.1, ::1, localhost)")
     return text
+
+
+def whole_seconds(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds (1 or more)")
+    return value
 
 
 def count(text: str) -> int:

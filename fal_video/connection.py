@@ -81,17 +81,17 @@ async def fal_target(
     external = external_sandbox_url(environ)
     why = "--sandbox" if force_sandbox else "no FAL_KEY set"
     if choose_mode(force_sandbox=force_sandbox, environ=environ) == "fal":
-        ledger = await _checked(real_ledger(environ, resubmit=resubmit))
+        ledger = await checked_ledger(real_ledger(environ, resubmit=resubmit))
         announce(f"fal.ai: real jobs with your fal key; they are billed (job ledger {ledger.path})")
         yield FalTarget("fal", credentials_for("fal", environ), ledger=ledger)
     elif external is not None:
-        ledger = await _checked(sandbox_ledger(external, environ, resubmit=resubmit))
+        ledger = await checked_ledger(sandbox_ledger(external, environ, resubmit=resubmit))
         with route_fal_client(external):
             announce(f"{SANDBOX_NOTICE} ({why}; the sandbox at {external}, from {SANDBOX_URL_VARIABLE})")
             yield FalTarget("sandbox", credentials_for("sandbox"), external, ledger=ledger)
     else:
         with tempfile.TemporaryDirectory(prefix="fal-video-sandbox-") as folder:
-            ledger = await _checked(SqliteJobLedger(Path(folder) / "jobs.sqlite3", resubmit=resubmit))
+            ledger = await checked_ledger(SqliteJobLedger(Path(folder) / "jobs.sqlite3", resubmit=resubmit))
             async with SandboxServer() as server:
                 server.default_plan = EMBEDDED_PLAN
                 with route_fal_client(server.url):
@@ -100,7 +100,7 @@ async def fal_target(
             ledger.close()
 
 
-async def _checked(ledger: SqliteJobLedger) -> SqliteJobLedger:
+async def checked_ledger(ledger: SqliteJobLedger) -> SqliteJobLedger:
     """The ledger, proven writable (folder, space, file) before the first submit."""
     try:
         await asyncio.to_thread(ledger.check_writable)

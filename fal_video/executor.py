@@ -69,6 +69,9 @@ class NodeResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     elapsed: float | None = None
+    delivers_results: bool = True
+    """False for a block that only submits or looks at a job (its outputs are not the job's result):
+    its jobs stay open in the ledger until a result block delivers them."""
     _clock_start: float = field(default=0.0, repr=False)
 
     def add_request_id(self, request_id: str) -> None:
@@ -151,7 +154,13 @@ class GraphExecution:
         self.user_id = user_id or str(uuid.uuid4())
         self.graph_exec_id = str(uuid.uuid4())
         self.results = {
-            node.id: NodeResult(node.id, node.block.name, node.block.id) for node in graph.nodes.values()
+            node.id: NodeResult(
+                node.id,
+                node.block.name,
+                node.block.id,
+                delivers_results=getattr(node.block, "delivers_results", True),
+            )
+            for node in graph.nodes.values()
         }
         self._settled = {node_id: asyncio.Event() for node_id in graph.nodes}
         if plans is not None:

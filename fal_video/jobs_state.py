@@ -93,6 +93,8 @@ def mark_delivered(ledger: JobLedger | None, results: Iterable[NodeResult], *, s
     results = list(results)
     everything_done = saved and all(result.state == "completed" for result in results)
     for result in results:
+        if not result.delivers_results:  # a submit or status node: its job is collected elsewhere
+            continue
         if result.state == "failed" or (result.state == "completed" and everything_done):
             for request_id in result.request_ids:
                 ledger.mark_delivered(request_id)

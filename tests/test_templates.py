@@ -22,7 +22,11 @@ def _graph(path: Path) -> dict[str, Any]:
 
 
 def test_there_are_templates() -> None:
-    assert [path.name for path in TEMPLATES] == ["prompt_to_video_with_audio.json", "video_fanout.json"]
+    assert [path.name for path in TEMPLATES] == [
+        "fanout_submit_collect.json",
+        "prompt_to_video_with_audio.json",
+        "video_fanout.json",
+    ]
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: path.stem)

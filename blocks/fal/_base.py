@@ -134,9 +134,11 @@ class FalBlockBase(Block):
         sample_result: dict[str, Any],
         test_output: list[tuple[str, Any]],
         categories: set[BlockCategory] | None = None,
+        test_mock: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """`test_output` is written out by hand: the outputs the block must make of `sample_result`."""
+        """`test_output` is written out by hand: the outputs the block must make of `sample_result`.
+        `test_mock` adds the self-test's stand-ins for a block's own network steps (the job blocks')."""
         super().__init__(
             id=id,
             description=description,
@@ -146,7 +148,11 @@ class FalBlockBase(Block):
             test_input={**test_input, "credentials": TEST_CREDENTIALS_INPUT},
             test_credentials=TEST_CREDENTIALS,
             test_output=test_output,
-            test_mock={"run_fal_job": _canned_job(sample_result), "store_video": _kept_as_is},
+            test_mock={
+                "run_fal_job": _canned_job(sample_result),
+                "store_video": _kept_as_is,
+                **(test_mock or {}),
+            },
             **kwargs,
         )
 
@@ -247,7 +253,7 @@ class FalBlockBase(Block):
     ) -> BlockOutput:
         secrets = _secret_values(input_data, credentials)
         try:
-            endpoint, arguments, key = await self._prepare(input_data, credentials, kwargs)
+            endpoint, arguments, key = await self.prepare_request(input_data, credentials, kwargs)
         except InputProblem as problem:  # nothing was sent, nothing is billed
             yield "error", _redact(str(problem), secrets)
             return
@@ -264,7 +270,7 @@ class FalBlockBase(Block):
             )
             outputs = list(self.outputs_from_result(outcome.result, outcome.request_id))
             if ON_PLATFORM:
-                outputs = await self._stored_in_workspace(outputs, outcome.request_id, kwargs)
+                outputs = await self.stored_in_workspace(outputs, outcome.request_id, kwargs)
         except FalJobError as failure:
             if failure.request_id:
                 yield "request_id", failure.request_id
@@ -279,7 +285,7 @@ class FalBlockBase(Block):
             yield name, _redact(value, secrets) if isinstance(value, str) else value
         yield "logs", [_redact(line, secrets) for line in outcome.logs]
 
-    async def _stored_in_workspace(
+    async def stored_in_workspace(
         self, outputs: list[tuple[str, Any]], request_id: str, context: dict[str, Any]
     ) -> list[tuple[str, Any]]:
         """`video_url` replaced by its copy in the workspace; a failure still names fal's URL, so the
@@ -298,7 +304,7 @@ class FalBlockBase(Block):
             stored.append((name, value))
         return stored
 
-    async def _prepare(
+    async def prepare_request(
         self, input_data: Any, credentials: FalCredentials, context: dict[str, Any]
     ) -> tuple[str, dict[str, Any], str]:
         """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit.

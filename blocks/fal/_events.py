@@ -43,6 +43,16 @@ class Resumed(FalEvent):
 
 
 @dataclass(frozen=True)
+class Following(FalEvent):
+    """A known request (submitted earlier, maybe by another process) is followed to its result."""
+
+    endpoint: str
+
+    def __str__(self) -> str:
+        return f"following request {self.request_id} on {self.endpoint}"
+
+
+@dataclass(frozen=True)
 class QueuePosition(FalEvent):
     position: int
 

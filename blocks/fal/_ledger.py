@@ -18,6 +18,11 @@ Closed states: `delivered`, `cancelled`, `failed`, `abandoned`.
 The block cannot know when its outputs are delivered (inside the platform there is no ledger at all):
 the host says so with `mark_delivered(request_id)`.
 
+A verified webhook (`fal_video.webhooks`) brings a job's result with `complete_from_webhook`: the job
+is completed with it, so the next `result` answers without a call to fal. A delivery may arrive before
+the submitting run has recorded the request id (fal can be that fast): it is kept in its own table and
+taken up by `record_submitted`. Repeated deliveries change nothing (the first one wins).
+
 A host turns the ledger on by setting `job_ledger` for the task that runs a node (the `fal-video`
 command does). Several processes may share one file: one open job per key is enforced by a unique
 index, and every change is its own short transaction.
@@ -152,6 +157,8 @@ class JobLedger(Protocol):
 
     def complete_from_webhook(self, request_id: str, result: dict[str, Any]) -> bool: ...
 
+    def job_for_request(self, request_id: str) -> LedgerEntry | None: ...
+
     def jobs(self, *, open_only: bool = False, limit: int | None = None) -> list[LedgerEntry]: ...
 
     def check_writable(self) -> None: ...
@@ -186,6 +193,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_open_job_per_key ON jobs (key)
     WHERE state IN ('intent', 'submitted', 'ambiguous', 'completed', 'cancel_unconfirmed');
 CREATE INDEX IF NOT EXISTS jobs_by_request_id ON jobs (request_id);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key);
+CREATE TABLE IF NOT EXISTS webhook_results (
+    request_id   TEXT PRIMARY KEY,
+    result_json  TEXT NOT NULL,
+    received_at  REAL NOT NULL
+);
 """
 _COLUMNS = (
     "job_id, key, endpoint, state, request_id, created_at, submitted_at, ended_at, estimate_usd, "
@@ -236,12 +248,22 @@ class SqliteJobLedger:
         )
 
     def record_submitted(self, job_id: int, request_id: str, result_url: str) -> None:
-        self._update(
-            job_id,
-            state=JobState.SUBMITTED,
-            request_id=request_id,
-            submitted_at=time.time(),
-            result_url=result_url,
+        """fal accepted the job; a verified webhook that came before this record completes it at once."""
+        now = time.time()
+        self._write_all(
+            [
+                (
+                    "UPDATE jobs SET state = ?, request_id = ?, submitted_at = ?, result_url = ?"
+                    " WHERE job_id = ?",
+                    (JobState.SUBMITTED.value, request_id, now, result_url, job_id),
+                ),
+                (
+                    f"UPDATE jobs SET state = ?, ended_at = ?, result_json = {_DELIVERED_RESULT}"
+                    " WHERE job_id = ? AND state = ? AND"
+                    " EXISTS (SELECT 1 FROM webhook_results WHERE request_id = ?)",
+                    (JobState.COMPLETED.value, now, request_id, job_id, JobState.SUBMITTED.value, request_id),
+                ),
+            ]
         )
 
     def record_ambiguous(self, job_id: int, reason: str) -> None:
@@ -286,21 +308,39 @@ class SqliteJobLedger:
         return changed > 0
 
     def complete_from_webhook(self, request_id: str, result: dict[str, Any]) -> bool:
-        """A verified webhook brought the result: the job is completed (idempotent; False if unknown)."""
-        changed = self._write(
-            "UPDATE jobs SET state = ?, result_json = ?, ended_at = ?"
-            " WHERE request_id = ? AND state IN (?, ?)",
-            (
-                JobState.COMPLETED.value,
-                json.dumps(result),
-                time.time(),
-                request_id,
-                JobState.SUBMITTED.value,
-                JobState.CANCEL_UNCONFIRMED.value,
-            ),
-            rowcount=True,
+        """A verified webhook brought the result: the job is completed (idempotent: the first delivery
+        wins). True when this delivery completed an open job; a request not recorded yet is completed
+        when it is (`record_submitted`)."""
+        now = time.time()
+        changed = self._write_all(
+            [
+                (
+                    "INSERT OR IGNORE INTO webhook_results (request_id, result_json, received_at)"
+                    " VALUES (?, ?, ?)",
+                    (request_id, json.dumps(result), now),
+                ),
+                (
+                    f"UPDATE jobs SET state = ?, ended_at = ?, result_json = {_DELIVERED_RESULT}"
+                    " WHERE request_id = ? AND state IN (?, ?)",
+                    (
+                        JobState.COMPLETED.value,
+                        now,
+                        request_id,
+                        request_id,
+                        JobState.SUBMITTED.value,
+                        JobState.CANCEL_UNCONFIRMED.value,
+                    ),
+                ),
+            ]
         )
         return changed > 0
+
+    def job_for_request(self, request_id: str) -> LedgerEntry | None:
+        """The job fal knows as `request_id` (the newest, should it have been recorded twice)."""
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM jobs WHERE request_id = ? ORDER BY job_id DESC LIMIT 1", (request_id,)
+        )
+        return _entry(rows[0]) if rows else None
 
     def jobs(self, *, open_only: bool = False, limit: int | None = None) -> list[LedgerEntry]:
         """Jobs, newest first (for `fal-video jobs`: endpoint, request id, state, age, estimate)."""
@@ -392,12 +432,33 @@ class SqliteJobLedger:
                 raise LedgerError(f"job ledger {self.path} cannot be written: {_reason(exc)}") from None
         return cursor.rowcount if rowcount else int(cursor.lastrowid or 0)
 
+    def _write_all(self, statements: list[tuple[str, tuple[Any, ...]]]) -> int:
+        """Several statements in one immediate transaction; the rows the last one changed."""
+        with self._lock:
+            try:
+                connection = self._connect()
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    changed = 0
+                    for sql, params in statements:
+                        changed = connection.execute(sql, params).rowcount
+                    connection.execute("COMMIT")
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise LedgerError(f"job ledger {self.path} cannot be written: {_reason(exc)}") from None
+        return changed
+
     def _update(self, job_id: int, **fields: Any) -> None:
         names = ", ".join(f"{name} = ?" for name in fields)
         values = tuple(value.value if isinstance(value, JobState) else value for value in fields.values())
         self._write(f"UPDATE jobs SET {names} WHERE job_id = ?", (*values, job_id))
 
 
+_DELIVERED_RESULT = "(SELECT result_json FROM webhook_results WHERE request_id = ?)"
+"""The result a verified webhook brought for a request id (SQL, one parameter)."""
 _OPEN_SQL = "(" + ", ".join(f"'{state.value}'" for state in sorted(OPEN_STATES)) + ")"
 
 

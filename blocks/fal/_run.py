@@ -21,6 +21,12 @@ job). This loop speaks fal's queue protocol through `_queue.QueueClient`, one ca
   cancelled, fal's cancel is sent in a task of its own (a second cancellation does not stop it), and
   its outcome is recorded: cancelled, already completed (the result is kept), or unconfirmed (the job
   stays open in the ledger: it may still finish).
+
+The same steps serve the asynchronous workflow, one at a time (`blocks/fal/jobs.py`, `fal-video
+submit/status/result/cancel`): `submit_fal_job` records and sends the job and returns at once;
+`follow_fal_job` follows a known request to its result (a result a verified webhook left in the ledger
+is taken without a call); `fal_job_status` asks once; `cancel_fal_job` cancels and records it. A
+follower does not own the job: its deadline passing, or its own cancellation, leaves the job running.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import fal_client
 from fal_client.client import FalClientHTTPError
@@ -39,6 +45,7 @@ from ._events import (
     CancelOutcome,
     CancelSent,
     Completed,
+    Following,
     LedgerWriteFailed,
     LogLine,
     QueuePosition,
@@ -153,6 +160,146 @@ async def run_fal_job(
         raise
 
 
+@dataclass(frozen=True)
+class SubmittedJob:
+    """A job fal has accepted (or one an earlier run left open under the same key: `resumed`)."""
+
+    request_id: str
+    endpoint: str
+    resumed: bool = False
+
+
+JobStateName = Literal["IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """One status answer: fal's state, the queue position while queued, fal's log lines so far."""
+
+    request_id: str
+    state: JobStateName
+    queue_position: int | None = None
+    logs: list[str] = field(default_factory=list)
+    error: str | None = None
+    """A COMPLETED job's failure, as fal's status says it (the result says more)."""
+
+
+async def submit_fal_job(
+    client: QueueClient,
+    endpoint: str,
+    arguments: dict[str, Any],
+    *,
+    policy: WaitPolicy | None = None,
+    logs: list[str] | None = None,
+    webhook_url: str | None = None,
+    ledger: JobLedger | None = None,
+    ledger_key: str = "",
+    estimate_usd: float | None = None,
+    secrets: Sequence[str] = (),
+) -> SubmittedJob:
+    """Submit one job and return as soon as fal has accepted it (its request id is recorded in the
+    ledger first, when there is one). A job still open under `ledger_key` is returned instead of a new
+    submit, exactly as `run_fal_job` resumes it. Raises `FalJobError`."""
+    job = _JobRun(
+        client=client,
+        endpoint=endpoint,
+        arguments=arguments,
+        policy=policy or WaitPolicy(),
+        logs=[] if logs is None else logs,
+        webhook_url=webhook_url,
+        ledger=ledger,
+        key=ledger_key,
+        estimate_usd=estimate_usd,
+        redact=redactor(secrets),
+        start_deadline=False,
+    )
+    return await _redacted(job, job.submit_only())
+
+
+async def follow_fal_job(
+    client: QueueClient,
+    endpoint: str,
+    request_id: str,
+    *,
+    policy: WaitPolicy | None = None,
+    logs: list[str] | None = None,
+    ledger: JobLedger | None = None,
+    secrets: Sequence[str] = (),
+) -> FalJobOutcome:
+    """Follow a known request to its end and fetch its result, within `policy.deadline`. Nothing is
+    submitted, and nothing cancelled: when the deadline passes the job keeps running (`FalJobError`
+    of kind `not_finished`; ask again later). A result the ledger already holds (fetched by an earlier
+    run, or brought by a verified webhook) is returned without a call to fal."""
+    job = _known_job(client, endpoint, request_id, policy, logs, ledger, secrets)
+    return await _redacted(job, job.follow())
+
+
+async def fal_job_status(
+    client: QueueClient,
+    endpoint: str,
+    request_id: str,
+    *,
+    policy: WaitPolicy | None = None,
+    secrets: Sequence[str] = (),
+) -> JobStatus:
+    """One status answer for a known request (transient failures retried within `policy.deadline`)."""
+    job = _known_job(client, endpoint, request_id, policy, None, None, secrets)
+    return await _redacted(job, job.status_once())
+
+
+async def cancel_fal_job(
+    client: QueueClient,
+    endpoint: str,
+    request_id: str,
+    *,
+    policy: WaitPolicy | None = None,
+    logs: list[str] | None = None,
+    ledger: JobLedger | None = None,
+    secrets: Sequence[str] = (),
+) -> CancelOutcome:
+    """Send fal's cancel for a known request and record its outcome in the ledger (as the run loop
+    records its own cancels): accepted, already completed (the result is kept), not found, or
+    unconfirmed (the job stays open: it may still finish)."""
+    job = _known_job(client, endpoint, request_id, policy, logs, ledger, secrets)
+    return await _redacted(job, job.cancel_known())
+
+
+def _known_job(
+    client: QueueClient,
+    endpoint: str,
+    request_id: str,
+    policy: WaitPolicy | None,
+    logs: list[str] | None,
+    ledger: JobLedger | None,
+    secrets: Sequence[str],
+) -> _JobRun:
+    job = _JobRun(
+        client=client,
+        endpoint=endpoint,
+        arguments={},
+        policy=policy or WaitPolicy(),
+        logs=[] if logs is None else logs,
+        webhook_url=None,
+        ledger=ledger,
+        key="",
+        estimate_usd=None,
+        redact=redactor(secrets),
+        owns_job=False,
+    )
+    job.urls = job_urls(endpoint, request_id)
+    return job
+
+
+async def _redacted(job: _JobRun, step: Any) -> Any:
+    """Await one step of a job; its failure's message is masked of every secret."""
+    try:
+        return await step
+    except FalJobError as failure:
+        failure.message = job.redact(failure.message)
+        failure.args = (failure.message,)
+        raise
+
+
 async def settle_pending_cancels(seconds: float) -> None:
     """Wait (at most `seconds`) for cancels still going out: a host calls this before its event
     loop ends, so they are sent and recorded. A cancel cut short leaves its job open in the ledger."""
@@ -188,6 +335,10 @@ class _JobRun:
     """Submitted, and not yet written to the ledger as such."""
     cancel_outcome: CancelOutcome | None = None
     """What fal said to this run's cancel, once one was sent (never two)."""
+    owns_job: bool = True
+    """A run that submitted (or resumed) the job cancels it when it gives up; a follower does not."""
+    start_deadline: bool = True
+    """Send the deadline as fal's start timeout (`X-Fal-Request-Timeout`); not for a submit-only job."""
 
     @property
     def request_id(self) -> str:
@@ -217,6 +368,87 @@ class _JobRun:
                 continue
             return await self._wait(first)
         raise FalJobError(f"the job ledger keeps changing this node's open job on {self.endpoint}")
+
+    async def submit_only(self) -> SubmittedJob:
+        """Record and send the job (or take the one an earlier run left open), and return."""
+        self.started = self.queued_since = asyncio.get_running_loop().time()
+        for _ in range(4):  # as in `run`: an open entry settles quickly
+            earlier = await self._ledger_read()
+            if earlier is not None:
+                await self._resume(earlier)
+                if self.urls is None:  # closed meanwhile (--resubmit, another process): look again
+                    continue
+                return SubmittedJob(self.request_id, self.endpoint, resumed=True)
+            try:
+                await self._submit()
+            except JobAlreadyOpen:
+                continue
+            try:
+                await self._record_submission()
+            except LedgerError as broken:
+                raise await self._lost_ledger(broken) from None
+            except asyncio.CancelledError:
+                await self._cancel("run cancelled")
+                raise
+            return SubmittedJob(self.request_id, self.endpoint)
+        raise FalJobError(f"the job ledger keeps changing this node's open job on {self.endpoint}")
+
+    async def follow(self) -> FalJobOutcome:
+        """Follow the known request (`self.urls`) to its result, within the deadline."""
+        self.started = self.queued_since = asyncio.get_running_loop().time()
+        entry = await self._known_entry()
+        if entry is not None and entry.result is not None:  # fetched earlier, or a verified webhook's
+            return self._outcome(entry.result, None)
+        if entry is not None and entry.state == JobState.COMPLETED:
+            self.resumed_completed = True  # its result is fetched again from fal (free)
+        report(Following(self.request_id, self.endpoint), self.logs)
+        return await self._wait(None)
+
+    async def status_once(self) -> JobStatus:
+        """One status answer, transient failures retried within the deadline."""
+        self.started = asyncio.get_running_loop().time()
+        try:
+            async with asyncio.timeout(self.policy.deadline):
+                status = await self._poll()
+        except TimeoutError:
+            raise FalJobError(
+                f"no status for fal request {self.request_id} within {self.policy.deadline:g}s",
+                request_id=self.request_id,
+                kind="timeout",
+            ) from None
+        if isinstance(status, fal_client.Queued):
+            return JobStatus(self.request_id, "IN_QUEUE", queue_position=status.position)
+        lines = [self._log_line(line).message for line in status.logs or []]
+        if isinstance(status, fal_client.Completed):
+            error = self.redact(status.error) if status.error else None
+            return JobStatus(self.request_id, "COMPLETED", logs=lines, error=error)
+        return JobStatus(self.request_id, "IN_PROGRESS", logs=lines)
+
+    async def cancel_known(self) -> CancelOutcome:
+        """Cancel the known request and record the outcome on its ledger entry, if it has one."""
+        self.started = asyncio.get_running_loop().time()
+        await self._known_entry()
+        return await self._cancel("cancel requested")
+
+    async def _known_entry(self) -> LedgerEntry | None:
+        """The ledger's entry for the known request; its later steps are recorded on it. A request
+        the ledger does not know is followed all the same (it was submitted elsewhere)."""
+        if self.ledger is None:
+            return None
+        try:
+            entry = await asyncio.to_thread(self.ledger.job_for_request, self.request_id)
+        except LedgerError as broken:
+            raise FalJobError(f"{broken}; nothing was asked of fal", request_id=self.request_id) from None
+        if entry is None:
+            return None
+        if entry.endpoint != self.endpoint:
+            raise FalJobError(
+                f"fal request {self.request_id} was submitted to {entry.endpoint}, not {self.endpoint}",
+                request_id=self.request_id,
+                kind="rejected",
+            )
+        self.key, self.job_id = entry.key, entry.job_id
+        return entry
 
     def _forget_job(self) -> None:
         """Back to before the submit: the job this run followed is over, a new one is to be made."""
@@ -318,7 +550,7 @@ class _JobRun:
         """The one POST. A cancellation while it is in flight waits (bounded) for its answer, so a job
         that was created can be recorded and cancelled."""
         limit = min(self.policy.submit_timeout, max(self.policy.deadline - self._elapsed(), 1.0))
-        start_timeout = self.policy.deadline if self.policy.deadline >= 1 else None
+        start_timeout = self.policy.deadline if self.start_deadline and self.policy.deadline >= 1 else None
         sending = asyncio.ensure_future(
             self.client.submit(
                 self.endpoint,
@@ -401,19 +633,22 @@ class _JobRun:
                 raise
             return await self._deadline_passed(completed)
         except asyncio.CancelledError:
-            if completed is None and self.cancel_outcome is None:
+            if self.owns_job and completed is None and self.cancel_outcome is None:
                 await self._cancel("run cancelled")
             raise
         except LedgerError as broken:  # only the submission's record raises it here
             raise await self._lost_ledger(broken) from None
         except Exception:
-            if completed is None and self.cancel_outcome is None:  # may still be running: do not leave it
+            if self.owns_job and completed is None and self.cancel_outcome is None:  # do not leave it
                 await self._cancel("gave up waiting for the job")
             raise
         return self._outcome(result, completed)
 
     async def _deadline_passed(self, completed: fal_client.Completed | None) -> FalJobOutcome:
         limit = f"{self.policy.deadline:g}s"
+        if not self.owns_job:  # a follower's deadline: the job is not its to cancel
+            message = self._not_finished(completed, limit)
+            raise FalJobError(message, request_id=self.request_id, kind="not_finished")
         if completed is not None:
             outcome: CancelOutcome = "already_completed"
         else:
@@ -439,6 +674,20 @@ class _JobRun:
             f"fal request {self.request_id} did not finish within {limit} {ending}",
             request_id=self.request_id,
             kind="timeout",
+        )
+
+    def _not_finished(self, completed: fal_client.Completed | None, limit: str) -> str:
+        if completed is not None:
+            where = "finished, and its result could not be fetched in time"
+        elif self.job_started:
+            where = "is still in progress"
+        elif self.last_position is not None:
+            where = f"is still in fal's queue (position {self.last_position})"
+        else:
+            where = "has not finished"
+        return (
+            f"fal request {self.request_id} {where} after {limit}; it was left running: ask for its "
+            "result again later"
         )
 
     async def _follow(self, first: Status | None) -> fal_client.Completed:

@@ -265,7 +265,10 @@ async def preflight(
 
 
 def builds_fal_requests(block: object) -> bool:
-    """Whether the block sends a job to fal (and so has the methods the checks ask for)."""
+    """Whether the block sends a job to fal (and so has the methods the checks ask for). A block that
+    only looks at jobs already submitted (status, result, cancel) says so with `submits_fal_jobs`."""
+    if not getattr(block, "submits_fal_jobs", True):
+        return False
     return all(
         callable(getattr(block, name, None))
         for name in ("check_input", "endpoint_for", "fal_arguments", "media_rules", "media_labels")
