@@ -407,7 +407,7 @@ async def _execute(
     if signal_name is not None:
         from .report import interruption_lines
 
-        for line in interruption_lines(signal_name, results, keeps_ledger=mode == "fal"):
+        for line in interruption_lines(signal_name, results, keeps_ledger=target.lasting):
             _say(line)
         return exit_code
     from .report import run_succeeded

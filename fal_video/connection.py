@@ -51,6 +51,13 @@ class FalTarget:
     ledger: JobLedger | None = None
     """Jobs are recorded before they are sent, so a rerun after a crash resumes them (one file per
     target, see `jobs_state`); checked writable before anything is submitted."""
+    external_sandbox: bool = False
+    """A `fal-video sandbox` process: its jobs, like fal's, outlive this command."""
+
+    @property
+    def lasting(self) -> bool:
+        """Whether the jobs (and their ledger) outlive this command, so a rerun can pick them up."""
+        return self.mode == "fal" or self.external_sandbox
 
 
 def choose_mode(*, force_sandbox: bool, environ: Mapping[str, str] | None = None) -> Mode:
@@ -88,7 +95,9 @@ async def fal_target(
         ledger = await checked_ledger(sandbox_ledger(external, environ, resubmit=resubmit))
         with route_fal_client(external):
             announce(f"{SANDBOX_NOTICE} ({why}; the sandbox at {external}, from {SANDBOX_URL_VARIABLE})")
-            yield FalTarget("sandbox", credentials_for("sandbox"), external, ledger=ledger)
+            yield FalTarget(
+                "sandbox", credentials_for("sandbox"), external, ledger=ledger, external_sandbox=True
+            )
     else:
         with tempfile.TemporaryDirectory(prefix="fal-video-sandbox-") as folder:
             ledger = await checked_ledger(SqliteJobLedger(Path(folder) / "jobs.sqlite3", resubmit=resubmit))

@@ -446,3 +446,16 @@ def test_a_block_can_declare_what_its_inputs_require_of_each_other() -> None:
             return ["image_url or end_image_url: at least one of them"]
 
     assert describe_block(DeclaringBlock()).conditions == ["image_url or end_image_url: at least one of them"]
+
+
+async def test_only_a_sandbox_process_like_fal_keeps_its_jobs_past_the_command(tmp_path: Path) -> None:
+    """An interrupted run says where its open jobs can be found again: fal and a `fal-video sandbox`
+    process keep them (and the ledger); the embedded sandbox ends with the command."""
+    from fal_video.connection import fal_target
+
+    async with SandboxServer() as process_like:
+        environ = {"FAL_VIDEO_SANDBOX_URL": process_like.url, "FAL_VIDEO_STATE_DIR": str(tmp_path)}
+        async with fal_target(force_sandbox=True, announce=lambda _: None, environ=environ) as external:
+            assert external.lasting and external.ledger is not None
+    async with fal_target(force_sandbox=True, announce=lambda _: None, environ={}) as embedded:
+        assert not embedded.lasting
