@@ -153,11 +153,8 @@ class BlockSchema(BaseModel):
 
         Values of secret fields are masked in the message (the platform would print them)."""
         present = {key: value for key, value in data.items() if value is not None}
-        try:
-            jsonschema.validate(to_jsonable_python(present), cls.jsonschema())
-        except jsonschema.ValidationError as exc:
-            return _mask_secrets(str(exc), cls, present)
-        return None
+        problem = _first_problem(cls.jsonschema(), to_jsonable_python(present))
+        return None if problem is None else _mask_secrets(problem, cls, present)
 
     @classmethod
     def get_field_schema(cls, field_name: str) -> dict[str, Any]:
@@ -172,11 +169,7 @@ class BlockSchema(BaseModel):
     @classmethod
     def validate_field(cls, field_name: str, data: Any) -> str | None:
         """Check one output value against its property's JSON schema (the platform's output check)."""
-        try:
-            jsonschema.validate(to_jsonable_python(data), cls.get_field_schema(field_name))
-        except jsonschema.ValidationError as exc:
-            return str(exc)
-        return None
+        return _first_problem(cls.get_field_schema(field_name), to_jsonable_python(data))
 
     @classmethod
     def get_fields(cls) -> set[str]:
@@ -215,6 +208,22 @@ class BlockSchemaOutput(BlockSchema):
     """Base of every block's Output schema: yielding `error` ends the run as a failure."""
 
     error: str = SchemaField(description="Error message if the operation failed", default="")
+
+
+_VALIDATORS: dict[int, Any] = {}
+"""Validators by the id of the (cached, never mutated) schema they check: building one checks the
+schema itself against its meta-schema, which is most of `jsonschema.validate`'s cost."""
+
+
+def _first_problem(schema: dict[str, Any], instance: Any) -> str | None:
+    """What `jsonschema.validate(instance, schema)` would raise, as text (the platform's wording)."""
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None:
+        kind = jsonschema.validators.validator_for(schema)
+        kind.check_schema(schema)
+        validator = _VALIDATORS[id(schema)] = (kind(schema), schema)  # the schema kept alive with it
+    error = jsonschema.exceptions.best_match(validator[0].iter_errors(instance))
+    return None if error is None else str(error)
 
 
 def _mask_secrets(text: str, schema: type[BlockSchema], data: dict[str, Any]) -> str:
