@@ -150,7 +150,7 @@ class FalBlockBase(Block):
             test_output=test_output,
             test_mock={
                 "run_fal_job": _canned_job(sample_result),
-                "store_video": _kept_as_is,
+                "store_video": kept_as_is,
                 **(test_mock or {}),
             },
             **kwargs,
@@ -227,7 +227,7 @@ class FalBlockBase(Block):
     ) -> FalJobOutcome:
         """Submit and follow one job (the self-test replaces this; nothing else should)."""
         fields = self.Input.model_fields  # type: ignore[attr-defined]
-        secrets = [_secret_text(credentials), *secret_arguments(fields, self.fal_field_names, arguments)]
+        secrets = [secret_text(credentials), *secret_arguments(fields, self.fal_field_names, arguments)]
         return await run_fal_job(
             queue_client_for(credentials.api_key),
             endpoint,
@@ -251,11 +251,11 @@ class FalBlockBase(Block):
     async def run(  # type: ignore[override]  # the platform passes credentials by keyword
         self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
     ) -> BlockOutput:
-        secrets = _secret_values(input_data, credentials)
+        secrets = secret_values(input_data, credentials)
         try:
             endpoint, arguments, key = await self.prepare_request(input_data, credentials, kwargs)
         except InputProblem as problem:  # nothing was sent, nothing is billed
-            yield "error", _redact(str(problem), secrets)
+            yield "error", redact(str(problem), secrets)
             return
 
         logs: list[str] = []
@@ -264,7 +264,7 @@ class FalBlockBase(Block):
                 endpoint,
                 arguments,
                 credentials=credentials,
-                policy=_policy(input_data),
+                policy=wait_policy(input_data),
                 logs=logs,
                 ledger_key=key,
             )
@@ -274,16 +274,16 @@ class FalBlockBase(Block):
         except FalJobError as failure:
             if failure.request_id:
                 yield "request_id", failure.request_id
-            yield "logs", [_redact(line, secrets) for line in logs]
-            yield "error", _redact(str(failure), secrets)
+            yield "logs", [redact(line, secrets) for line in logs]
+            yield "error", redact(str(failure), secrets)
             return
         usd = billed_usd(endpoint, arguments, makes_video="video_url" in self.Output.model_fields)  # type: ignore[attr-defined]
         if usd is not None:
             self.merge_stats(NodeExecutionStats(provider_cost=usd, provider_cost_type="cost_usd"))
         yield "request_id", outcome.request_id
         for name, value in outputs:
-            yield name, _redact(value, secrets) if isinstance(value, str) else value
-        yield "logs", [_redact(line, secrets) for line in outcome.logs]
+            yield name, redact(value, secrets) if isinstance(value, str) else value
+        yield "logs", [redact(line, secrets) for line in outcome.logs]
 
     async def stored_in_workspace(
         self, outputs: list[tuple[str, Any]], request_id: str, context: dict[str, Any]
@@ -309,7 +309,7 @@ class FalBlockBase(Block):
     ) -> tuple[str, dict[str, Any], str]:
         """Endpoint, arguments (files checked and uploaded) and ledger key; `InputProblem` if unfit.
         The checks are `preflight`'s, the same a host runs for every node before anything is paid."""
-        problem = key_problem(_secret_text(credentials))
+        problem = key_problem(secret_text(credentials))
         if problem:
             raise InputProblem("credentials", problem)
         checked = await check_run(self, input_data, resolve=_platform_files(context))
@@ -338,10 +338,10 @@ def _platform_files(context: dict[str, Any]) -> Resolver | None:
     return resolve
 
 
-def _policy(input_data: Any) -> WaitPolicy:
+def wait_policy(input_data: Any) -> WaitPolicy:
     """The wait the user asked for: first status check after about a second, backing off to the cap."""
     cap = input_data.max_poll_interval_seconds
-    queue_wait = input_data.max_queue_wait_seconds
+    queue_wait = getattr(input_data, "max_queue_wait_seconds", None)
     return WaitPolicy(
         deadline=float(input_data.timeout_seconds),
         first_poll=min(1.0, cap),
@@ -362,19 +362,19 @@ def _canned_job(sample_result: dict[str, Any]) -> Any:
     return canned
 
 
-def _kept_as_is(url: str, execution_context: Any) -> str:
+def kept_as_is(url: str, execution_context: Any) -> str:
     """The self-test's stand-in for `store_video`: no workspace, no download."""
     return url
 
 
-def _secret_text(credentials: FalCredentials) -> str:
+def secret_text(credentials: FalCredentials) -> str:
     key = getattr(credentials, "api_key", None)
     return key.get_secret_value() if isinstance(key, SecretStr) else ""
 
 
-def _secret_values(input_data: Any, credentials: FalCredentials) -> list[str]:
+def secret_values(input_data: Any, credentials: FalCredentials) -> list[str]:
     """The fal key and every input marked secret (e.g. Sora's own OpenAI key), longest first."""
-    values = [_secret_text(credentials)]
+    values = [secret_text(credentials)]
     for name, field in type(input_data).model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         value = getattr(input_data, name, None)
@@ -383,7 +383,7 @@ def _secret_values(input_data: Any, credentials: FalCredentials) -> list[str]:
     return sorted((value for value in values if value), key=len, reverse=True)
 
 
-def _redact(text: str, secrets: list[str]) -> str:
+def redact(text: str, secrets: list[str]) -> str:
     """Belt and braces: no message leaves a block with a secret in it (fal may echo one in a 422)."""
     for secret in secrets:
         text = text.replace(secret, "[redacted]")

@@ -23,9 +23,9 @@ The waiting blocks and these share one mechanism: every step is a public functio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError, field_validator
@@ -45,10 +45,11 @@ from ._base import (
     TEST_LOGS,
     TEST_REQUEST_ID,
     FalBlockBase,
-    _kept_as_is,
-    _redact,
-    _secret_text,
-    _secret_values,
+    kept_as_is,
+    redact,
+    secret_text,
+    secret_values,
+    wait_policy,
 )
 from ._client import queue_client_for
 from ._events import CancelOutcome
@@ -125,8 +126,24 @@ def nested_problem(problem: InputProblem, outer: str = "inputs") -> InputProblem
 
 
 def _key_problem(credentials: FalCredentials) -> str | None:
-    problem = key_problem(_secret_text(credentials))
+    problem = key_problem(secret_text(credentials))
     return f"credentials: {problem}" if problem else None
+
+
+T = TypeVar("T")
+
+
+async def ask_about_request(
+    input_data: Any, credentials: FalCredentials, ask: Callable[[str, str], Awaitable[T]]
+) -> tuple[T | None, str | None]:
+    """`ask(endpoint, request_id)` for a known request: (its answer, None), or (None, the error line,
+    secrets redacted). What the status and cancel blocks share."""
+    if problem := _key_problem(credentials):
+        return None, problem
+    try:
+        return await ask(input_data.endpoint.strip(), input_data.request_id.strip()), None
+    except FalJobError as failure:
+        return None, redact(str(failure), secret_values(input_data, credentials))
 
 
 # ---- submit ------------------------------------------------------------------------------------
@@ -287,13 +304,13 @@ class FalSubmitJobBlock(FalBlockBase):
     async def run(  # type: ignore[override]  # the platform passes credentials by keyword
         self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
     ) -> BlockOutput:
-        secrets = _secret_values(input_data, credentials)
+        secrets = secret_values(input_data, credentials)
         try:
             target, inner = self.target(input_data)
-            secrets = _secret_values(inner, credentials)
+            secrets = secret_values(inner, credentials)
             endpoint, arguments, key = await self.prepare_request(input_data, credentials, kwargs)
         except InputProblem as problem:  # nothing was sent, nothing is billed
-            yield "error", _redact(str(problem), secrets)
+            yield "error", redact(str(problem), secrets)
             return
         fields = target.Input.model_fields  # type: ignore[attr-defined]
         secrets += secret_arguments(fields, target.fal_field_names, arguments)
@@ -309,7 +326,7 @@ class FalSubmitJobBlock(FalBlockBase):
         except FalJobError as failure:
             if failure.request_id:
                 yield "request_id", failure.request_id
-            yield "error", _redact(str(failure), secrets)
+            yield "error", redact(str(failure), secrets)
             return
         makes_video = "video_url" in target.Output.model_fields  # type: ignore[attr-defined]
         usd = billed_usd(endpoint, arguments, makes_video=makes_video)
@@ -382,27 +399,25 @@ class FalJobStatusBlock(FalBlockBase):
             endpoint,
             request_id,
             policy=ASK_POLICY,
-            secrets=[_secret_text(credentials)],
+            secrets=[secret_text(credentials)],
         )
 
     async def run(  # type: ignore[override]
         self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
     ) -> BlockOutput:
-        secrets = _secret_values(input_data, credentials)
-        if problem := _key_problem(credentials):
-            yield "error", problem
+        status, error = await ask_about_request(
+            input_data,
+            credentials,
+            lambda endpoint, request_id: self.job_status(endpoint, request_id, credentials=credentials),
+        )
+        if status is None:
+            yield "error", error
             return
-        try:
-            status = await self.job_status(
-                input_data.endpoint.strip(), input_data.request_id.strip(), credentials=credentials
-            )
-        except FalJobError as failure:
-            yield "error", _redact(str(failure), secrets)
-            return
+        secrets = secret_values(input_data, credentials)
         yield "state", status.state
         if status.queue_position is not None:
             yield "queue_position", status.queue_position
-        yield "logs", [_redact(line, secrets) for line in status.logs]
+        yield "logs", [redact(line, secrets) for line in status.logs]
 
 
 # ---- result ------------------------------------------------------------------------------------
@@ -493,7 +508,7 @@ class FalJobResultBlock(FalBlockBase):
             ],
             test_mock={
                 "follow_job": lambda *args, **kwargs: FalJobOutcome(TEST_REQUEST_ID, sample, TEST_LOGS, 0.0),
-                "store_video": _kept_as_is,
+                "store_video": kept_as_is,
             },
         )
 
@@ -530,21 +545,18 @@ class FalJobResultBlock(FalBlockBase):
             policy=policy,
             logs=logs,
             ledger=job_ledger.get(),
-            secrets=[_secret_text(credentials)],
+            secrets=[secret_text(credentials)],
         )
 
     async def run(  # type: ignore[override]
         self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
     ) -> BlockOutput:
-        secrets = _secret_values(input_data, credentials)
+        secrets = secret_values(input_data, credentials)
         request_id, endpoint = input_data.request_id.strip(), input_data.endpoint.strip()
         if problem := _key_problem(credentials):
             yield "error", problem
             return
-        cap = input_data.max_poll_interval_seconds
-        policy = WaitPolicy(
-            deadline=float(input_data.timeout_seconds), first_poll=min(1.0, cap), max_poll=cap
-        )
+        policy = wait_policy(input_data)
         logs: list[str] = []
         try:
             outcome = await self.follow_job(
@@ -555,15 +567,15 @@ class FalJobResultBlock(FalBlockBase):
                 outputs = await self.stored_in_workspace(outputs, outcome.request_id, kwargs)
         except FalJobError as failure:
             yield "request_id", request_id
-            yield "logs", [_redact(line, secrets) for line in logs]
-            yield "error", _redact(str(failure), secrets)
+            yield "logs", [redact(line, secrets) for line in logs]
+            yield "error", redact(str(failure), secrets)
             return
         yield "request_id", outcome.request_id
         for name, value in outputs:
-            yield name, _redact(value, secrets) if isinstance(value, str) else value
+            yield name, redact(value, secrets) if isinstance(value, str) else value
         if "result" not in {name for name, _ in outputs}:
             yield "result", outcome.result
-        yield "logs", [_redact(line, secrets) for line in outcome.logs]
+        yield "logs", [redact(line, secrets) for line in outcome.logs]
 
 
 # ---- cancel ------------------------------------------------------------------------------------
@@ -610,22 +622,19 @@ class FalCancelJobBlock(FalBlockBase):
             request_id,
             policy=ASK_POLICY,
             ledger=job_ledger.get(),
-            secrets=[_secret_text(credentials)],
+            secrets=[secret_text(credentials)],
         )
 
     async def run(  # type: ignore[override]
         self, input_data: Any, *, credentials: FalCredentials, **kwargs: Any
     ) -> BlockOutput:
-        secrets = _secret_values(input_data, credentials)
-        if problem := _key_problem(credentials):
-            yield "error", problem
-            return
-        try:
-            outcome = await self.cancel_job(
-                input_data.endpoint.strip(), input_data.request_id.strip(), credentials=credentials
-            )
-        except FalJobError as failure:
-            yield "error", _redact(str(failure), secrets)
+        outcome, error = await ask_about_request(
+            input_data,
+            credentials,
+            lambda endpoint, request_id: self.cancel_job(endpoint, request_id, credentials=credentials),
+        )
+        if outcome is None:
+            yield "error", error
             return
         yield "outcome", outcome
         yield "cancelled", outcome == "accepted"
