@@ -49,19 +49,20 @@ def probe(data: bytes) -> MediaFacts:
                     video.add(frame)
                 elif isinstance(frame, av.AudioFrame):
                     audio.add(frame)
+            # Every stream fact is read while the container is open: PyAV 18 refuses it after.
+            return MediaFacts(
+                width=video.stream.width if video.stream else None,
+                height=video.stream.height if video.stream else None,
+                fps=video.fps,
+                duration=max(video.end, audio.end),
+                num_frames=video.frames,
+                has_audio=audio.stream is not None,
+                audio_duration=audio.duration,
+                audio_start=audio.start,
+                content_type=sniffed_type(data),
+            )
     except av.FFmpegError as error:
         raise ValueError(f"not decodable media: {error}") from error
-    return MediaFacts(
-        width=video.stream.width if video.stream else None,
-        height=video.stream.height if video.stream else None,
-        fps=video.fps,
-        duration=max(video.end, audio.end),
-        num_frames=video.frames,
-        has_audio=audio.stream is not None,
-        audio_duration=audio.duration,
-        audio_start=audio.start,
-        content_type=sniffed_type(data),
-    )
 
 
 class _VideoTally:

@@ -291,11 +291,13 @@ def _decode_pcm(data: bytes) -> _Pcm | None:
                 lead = max(0.0, frame.time or 0.0)
             chunks.extend(out.to_ndarray() for out in resampler.resample(frame))
         chunks.extend(out.to_ndarray() for out in resampler.resample(None))
+        # Read while the container is open: PyAV 18 refuses a closed container's stream facts.
+        rate = stream.rate
+        declared = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
     if not chunks:
         return None
     lead = lead or 0.0
-    declared = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-    pcm = _Pcm(np.concatenate(chunks, axis=1), stream.rate)
+    pcm = _Pcm(np.concatenate(chunks, axis=1), rate)
     return pcm.placed(lead, None if declared is None else lead + declared)
 
 
