@@ -1,15 +1,15 @@
-# Everything a new machine needs: `make demo` and `make test` create .venv on first use.
+# Everything a new machine needs: `make demo` and `make test` create .venv on first use, from the lock
+# (the `lock` group in pyproject.toml: exact versions the suite passed on).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := $(PYTHON) scripts/dependency_lock.py
 
-.PHONY: test demo lint docs bench clean
+.PHONY: test test-latest test-oldest lock demo lint docs bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(LOCK) install $(VENV)
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -17,12 +17,27 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# The canary: a scratch venv of the newest versions the ranges allow, then the suite, so a release
+# that breaks us is caught here before a new user meets it. `test-oldest` puts every direct dependency
+# at its range's lower bound instead, so the ranges stay honest.
+test-latest:
+	$(LOCK) install .venv-latest --latest
+	.venv-latest/bin/pytest
+
+test-oldest:
+	$(LOCK) install .venv-oldest --oldest
+	.venv-oldest/bin/pytest
+
+# Rewrite the lock from the newest versions the ranges allow (then run `make test` and commit).
+lock:
+	$(LOCK) lock
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) demo-output
+	rm -rf $(VENV) .venv-latest .venv-oldest demo-output
 
 docs: $(STAMP)
 	$(BIN)/python -m blocks._docgen

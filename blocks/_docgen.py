@@ -205,9 +205,10 @@ def _allowed(field: dict[str, Any]) -> str:
     parts = []
     for option in options:
         if "minimum" in option or "maximum" in option:
-            parts.append(f"{option.get('minimum', '')} … {option.get('maximum', '')}".strip())
+            low, high = _number(option.get("minimum", "")), _number(option.get("maximum", ""))
+            parts.append(f"{low} … {high}".strip())
         if "multipleOf" in option:
-            parts.append(f"a multiple of {option['multipleOf']}")
+            parts.append(f"a multiple of {_number(option['multipleOf'])}")
         for low, high, noun in (("minLength", "maxLength", "characters"), ("minItems", "maxItems", "items")):
             if low in option and high in option:
                 parts.append(f"{option[low]} to {option[high]} {noun}")
@@ -216,6 +217,11 @@ def _allowed(field: dict[str, Any]) -> str:
             elif low in option:
                 parts.append(f"at least {option[low]} {noun}")
     return "; ".join(dict.fromkeys(parts))
+
+
+def _number(value: Any) -> Any:
+    """1.0 as 1: pydantic before 2.11 writes a float field's whole-number bounds as floats."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _cell(text: str) -> str:

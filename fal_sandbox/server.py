@@ -509,7 +509,12 @@ class SandboxServer:
         job = self.jobs.get(request_id)
         if denied is None and job is not None:
             return job
-        response = denied or json_answer(404, {"detail": "Request not found", "status": "NOT_FOUND"})
+        # `is None`, not `or`: an aiohttp Response is a mapping, and an empty one is falsy before 3.12
+        response = (
+            denied
+            if denied is not None
+            else json_answer(404, {"detail": "Request not found", "status": "NOT_FOUND"})
+        )
         self.journal.record(call, request.match_info["app"], request_id, response.status)
         return response
 

@@ -163,7 +163,7 @@ def _disagreements(
         if required != fal[fal_name].required_everywhere:
             yield f"{where}{name}: required {required}, fal {fal[fal_name].required_everywhere}"
         if not required:
-            default = info.get_default(call_default_factory=True)
+            default = info.get_default(call_default_factory=True, validated_data={})
             if default != fal[fal_name].default:
                 yield f"{where}{name}: default {default!r}, fal {fal[fal_name].default!r}"
         item = _item_model(info.annotation)

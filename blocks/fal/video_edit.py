@@ -320,7 +320,9 @@ class WanVaceVideoBlock(FalBlockBase):
         fields = type(input_data).model_fields
         for name, tasks in WAN_TASK_FIELDS.items():
             value = getattr(input_data, name, None)
-            if task not in tasks and value != fields[name].get_default(call_default_factory=True):
+            if task not in tasks and value != fields[name].get_default(
+                call_default_factory=True, validated_data={}
+            ):
                 takes = "task takes" if len(tasks) == 1 else "tasks take"
                 raise InputProblem(name, f"only the {_tasks(tasks)} {takes} it, not {task}")
         if task == "outpainting" and not any(getattr(input_data, side) for side in _EXPAND_SIDES):
