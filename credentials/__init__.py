@@ -8,27 +8,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import cache
 from typing import Literal
 
 from pydantic import SecretStr
 
-from blocks._sdk import APIKeyCredentials, CredentialsField, CredentialsMetaInput, ProviderBuilder
+from blocks._sdk import APIKeyCredentials, CredentialsField, CredentialsMetaInput, sdk_name
 
 FalCredentials = APIKeyCredentials
 
 
-def _declare_provider() -> object | None:
-    """The `fal` provider, declared the platform's way (its own `blocks/fal/_config.py` does the same,
-    so these blocks can replace that folder). A platform without `backend.sdk` knows fal built in."""
-    if ProviderBuilder is None:
+@cache
+def declare_fal_provider() -> object | None:
+    """The `fal` provider, declared the platform's way, as its own `blocks/fal/_config.py` does: the
+    `_config.py` that `fal-video platform install` writes calls this when the platform's loader imports
+    it. None on a platform whose SDK has no ProviderBuilder (it knows fal built in)."""
+    builder_class = sdk_name("ProviderBuilder")
+    if builder_class is None:
         return None
-    builder = ProviderBuilder("fal")
+    builder = builder_class("fal")
     if hasattr(builder, "with_description"):
         builder = builder.with_description("fal.ai hosted model inference (video generation)")
+    if hasattr(builder, "with_supported_auth_types"):  # newer platforms list the auth types
+        builder = builder.with_supported_auth_types("api_key")
     return builder.build()
 
 
-FAL_PROVIDER = _declare_provider()
 FalCredentialsInput = CredentialsMetaInput[Literal["fal"], Literal["api_key"]]
 
 TEST_CREDENTIALS = APIKeyCredentials(

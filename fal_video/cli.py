@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import BadInput
 from .jobs_command import add_job_commands
+from .platform_install import add_platform_command
 from .sandbox_command import SandboxOptions
 from .schemas_command import add_schemas_command
 
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(handler=_serve_sandbox)
     add_job_commands(commands, loopback, port)
     add_schemas_command(commands)
+    add_platform_command(commands)
     return parser
 
 

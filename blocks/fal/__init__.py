@@ -1,11 +1,13 @@
 """fal.ai video blocks. `import blocks.fal` imports every model module, so every block is registered
-as a Block subclass and its cost entry is recorded: one line in the platform's blocks folder makes them
-all available there, billed as the platform bills its own blocks (see `costs.py`)."""
+as a Block subclass, and records each block's cost entry (see `costs.py`) as soon as the platform is
+whole: the provider folder `fal-video platform install` writes is this one import."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+
+from blocks._sdk import when_platform_ready
 
 for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):
@@ -13,4 +15,4 @@ for _module in pkgutil.iter_modules(__path__):
 
 from .costs import register_costs  # noqa: E402 - after every block class exists
 
-register_costs()
+when_platform_ready(register_costs)

@@ -21,6 +21,7 @@ from blocks._sdk import (
     MediaFileType,
     NodeExecutionStats,
     SchemaField,
+    run_waiting,
     store_media_file,
 )
 from credentials import (
@@ -138,7 +139,9 @@ class FalBlockBase(Block):
         **kwargs: Any,
     ) -> None:
         """`test_output` is written out by hand: the outputs the block must make of `sample_result`.
-        `test_mock` adds the self-test's stand-ins for a block's own network steps (the job blocks')."""
+        `test_mock` adds the self-test's stand-ins for a block's own network steps (the job blocks').
+        Creating a block first runs what waited for the platform to be whole (its cost entries)."""
+        run_waiting()
         super().__init__(
             id=id,
             description=description,

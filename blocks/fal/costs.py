@@ -11,15 +11,17 @@
 - A platform older than `COST_USD` (AutoGPT #12894, April 2026) gets what the platform's own fal block
   has: 3 credits per second of run time.
 
-`register_costs()` (called when `blocks.fal` is imported) records the entries with the SDK's `cost`
-decorator, or, on a platform that predates `backend.sdk`, in its `BLOCK_COSTS` table.
+`register_costs()` records the entries with the SDK's `cost` decorator, or, on a platform whose SDK
+has none, in the `BLOCK_COSTS` table once the platform has imported it. It never imports
+`block_cost_config` itself: that module imports these blocks (the platform's fal block is ours), so
+`blocks.fal` hands it to `when_platform_ready`, which runs it once the platform is whole.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from blocks._sdk import ON_PLATFORM, Block, BlockCost, BlockCostType, cost, platform_name
+from blocks._sdk import ON_PLATFORM, Block, BlockCost, BlockCostType, platform_module, platform_name, sdk_name
 from credentials import PLATFORM_FAL_CREDENTIALS_INPUT
 
 from .pricing import estimate_usd
@@ -72,11 +74,19 @@ def block_costs() -> dict[type[Block], list[BlockCost]]:
     return {cls: block_cost_entries() for cls in fal_block_classes()}
 
 
-def register_costs() -> None:
-    """Record every block's entry where the platform (or the stand-in) looks costs up."""
-    if cost is not None:
+def register_costs() -> bool:
+    """Record every block's entry where the platform (or the stand-in) looks costs up; False while the
+    platform's `BLOCK_COSTS` table, on a platform whose SDK has no `cost`, is not imported yet.
+
+    On the platform this replaces its own entry for `AIVideoGeneratorBlock` (3 credits per second of
+    run time): this block reports fal's price, which its COST_USD entry bills."""
+    record = sdk_name("cost")
+    if record is not None:
         for cls, entries in block_costs().items():
-            cost(*entries)(cls)
-        return
-    table = platform_name("BLOCK_COSTS", ("backend.data.block_cost_config",))
-    table.update(block_costs())
+            record(*entries)(cls)
+        return True
+    table = platform_module("backend.data.block_cost_config")
+    if table is None:
+        return False
+    table.BLOCK_COSTS.update(block_costs())
+    return True

@@ -23,7 +23,10 @@ PLATFORM_REFERENCE = (
     "load_all_blocks at 024d335e, util/exceptions.py and data/model.py as of 2026 "
     "(BlockError without a framing prefix, Bearer auth_header), util/test.py execute_block_test at "
     "00c7ef9a; BlockCostType.COST_USD (#12894) and Block.execution_timeout_seconds = 1800 (#13051) "
-    "as reported against dev at 12cc0f6 (May 2026)"
+    "as reported against dev at 12cc0f6 (May 2026); the import chain the blocks must survive "
+    "(sdk/__init__.py at 088613c6 → sdk/cost_integration.py at 20e29d07 → data/block_cost_config.py, "
+    "May 2026 → blocks/fal/ai_video_generator.py at 0629a8b3; blocks/fal/_auth.py at 19d534c7 and "
+    "_config.py at 913fd717 for the names the provider folder exports): tests/platform_standin.py"
 )
 """The platform code this stand-in follows, by file and commit."""
 
