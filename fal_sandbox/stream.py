@@ -1,7 +1,10 @@
 """The status stream: `GET {status_url}/stream?logs=1` as server-sent events.
 
-Each event is `data: <the JSON a status call would answer>`; one event per step the job takes
-(queue position, each new log line, COMPLETED), then the stream closes. A timed plan
+Each event is `data: <the JSON a status call would answer>`, except its `logs`: as on fal, an event
+carries only the lines that are new since the previous event of the same stream, and a fresh stream's
+first event every line so far (fal-js `libs/client/src/queue.ts` at 381105e, lines 422-446, adds a
+stream's lines up from an empty list "to match previous polling behavior"); polling stays cumulative. One event
+per step the job takes (queue position, each new log line, COMPLETED), then the stream closes. A timed plan
 (`step_seconds > 0`) is followed by the clock: the stream wakes at each step boundary, so it sees
 every step a poller could see. An untimed plan is walked one step per event, exactly the states
 one status call per step would see. Between events a `: keep-alive` comment line is sent every
@@ -87,6 +90,7 @@ async def stream_status(
     remaining = 0.0 if untimed else (len(job.steps) - job.step) * job.plan.step_seconds
     passes = 3 * len(job.steps) + math.ceil(remaining / keepalive) + 4
     last: tuple[int, bool] | None = None
+    sent_lines = 0  # log lines this stream has carried so far
     next_ping = loop.time() + keepalive
     try:
         for _ in range(passes):
@@ -96,7 +100,10 @@ async def stream_status(
             job.tick(now)
             state = (job.step, job.cancelled)
             if state != last:
-                await response.write(event(body_of(job)))
+                body = body_of(job)
+                if body.get("logs") is not None:
+                    body["logs"], sent_lines = body["logs"][sent_lines:], len(body["logs"])
+                await response.write(event(body))
                 last, next_ping = state, now + keepalive
                 if job.completed:
                     break

@@ -337,6 +337,31 @@ async def test_a_stream_that_breaks_mid_job_still_completes_with_one_submit(
     assert [line for line in run.logs if line.startswith("fal: ")] == [f"fal: {line}" for line in LINES]
 
 
+SIX = tuple(f"line {n} of 6" for n in range(1, 7))
+
+
+@pytest.mark.parametrize("follow", ["stream", "polling", "stream cut twice mid-job", "timed, cut mid-job"])
+async def test_a_six_line_job_reports_exactly_six_lines_in_order(sandbox: SandboxServer, follow: str) -> None:
+    """Stream events carry only new lines, status answers all of them (fal's wire, as the sandbox
+    speaks it); a stream cut after its first event is resynced by one status call and reopened, and
+    the reopened stream's first event starts again from the job's first line."""
+    timed = follow.startswith("timed")
+    sandbox.plan_next(
+        JobPlan(queue_positions=(1, 0) if timed else (), log_lines=SIX, step_seconds=0.1 * timed)
+    )
+    if follow == "polling":
+        refuse_streams(sandbox)
+    elif "cut" in follow:
+        sandbox.inject(Fault("stream", "cut", times=1 if timed else 2))
+    run = await run_job()
+
+    assert run.failure is None, run.failure
+    assert [line for line in run.logs if line.startswith("fal: ")] == [f"fal: {line}" for line in SIX]
+    request_id = run.outcome.request_id  # type: ignore[union-attr]
+    opened = {"stream": 1, "polling": 0, "stream cut twice mid-job": 3, "timed, cut mid-job": 2}[follow]
+    assert sandbox.journal.count("stream", request_id, ok_only=True) == opened
+
+
 async def test_a_stream_that_keeps_breaking_falls_back_to_polling(sandbox: SandboxServer) -> None:
     sandbox.plan_next(JobPlan(queue_positions=(1, 0), log_lines=LINES, step_seconds=0.05))
     sandbox.inject(Fault("stream", "502", times=10**6))
