@@ -153,7 +153,8 @@ def retry_after(response: httpx.Response | None) -> float | None:
 
 def parse_status(body: Any, request_id: str) -> Status:
     """A status answer (or stream event) of request `request_id`, checked; `BadAnswer` when it is not
-    one (fal names the request in it; an answer naming another is some other job's news)."""
+    one (fal names the request in every status, fal-js types/common.ts:84 at 381105e; an answer naming
+    another is some other job's news)."""
     if not isinstance(body, dict):
         raise BadAnswer(f"a status answer that is not an object ({type(body).__name__})")
     named = body.get("request_id", request_id)
