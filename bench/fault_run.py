@@ -111,6 +111,7 @@ async def fault_run(streams: bool) -> dict[str, int]:
                 wall=round(wall),
                 faults=faults.fired + sum(f.fired for f in sandbox._faults if f.kind != "404"),
                 dropped=faults.dropped_submits,
+                wrong=sum(faults.fired_kinds[kind] for kind in WRONG_ANSWERS),
                 calls=sum(
                     1
                     for e in sandbox.journal.entries
@@ -203,6 +204,7 @@ def main() -> None:
             lambda f: f"{f['faults']}/{f['calls']}",
             None,
         ),
+        ("of which deep JSON / another request's status / a status fal lacks", lambda f: f["wrong"], None),
         ("wall", lambda f: f"{f['wall']} s", None),
     ]
     for label, value, target in rows:

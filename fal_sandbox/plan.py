@@ -28,6 +28,7 @@ On a stream, the body faults (but "html") are one such event after the first; th
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -155,6 +156,8 @@ class RandomFaults:
     stream_kinds: tuple[FaultKind, ...] | None = None
     """The kinds for `stream` calls (default: `kinds`); "cut" is allowed here."""
     fired: int = 0
+    fired_kinds: Counter[str] = field(default_factory=Counter)
+    """How many of `fired` were of each kind."""
     dropped_submits: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _streaks: dict[tuple[str, str | None], int] = field(init=False, repr=False, default_factory=dict)
@@ -209,6 +212,8 @@ class RandomFaults:
             kinds = self.stream_kinds if call == "stream" and self.stream_kinds else self.kinds
             if call not in _STATUS_CALLS:
                 kinds = tuple(kind for kind in kinds if kind not in STATUS_FAULTS)
-            return self._rng.choice(kinds)
+            kind = self._rng.choice(kinds)
+            self.fired_kinds[kind] += 1
+            return kind
         self._streaks[key] = 0
         return None
