@@ -2,13 +2,16 @@
 
 Every run is a real `AIVideoGeneratorBlock` with the standalone job ledger, against the sandbox. 30 %
 of status, result and stream calls fail, every kind mixed: 429 and 503 with `Retry-After`, 500, 502,
-dropped connections, 200s with invalid JSON or an HTML page, calls that stall (answer 2 s late; the
-first twenty of each kind never answer), and streams cut, stalled or garbled after their first event.
+dropped connections, 200s with invalid JSON, JSON nested past the parser's recursion or an HTML page,
+status answers for another request id (COMPLETED) or with a status fal does not have, calls that
+stall (answer 2 s late; the first twenty of each kind never answer), and streams cut, stalled or
+garbled (the same wrong answers as one event) after their first event.
 2 % of submits are accepted (the job exists and would be billed) and their answer dropped.
 
 The table: one submit per job, every request id that reached the client reported, every accepted
 job either delivered, cancelled, or open in the ledger (the dropped-answer ones as ambiguous, named
-by endpoint and time), and no result lost.
+by endpoint and time), no job recorded failed (every job succeeds on fal: a FAILED row is a job that
+was still running, and billing, when the run gave up on it), and no result lost.
 """
 
 from __future__ import annotations
@@ -33,8 +36,19 @@ from .support import CONSOLE
 
 JOBS = 1000
 FAULT_RATE = 0.3
-KINDS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "drop", "bad_json", "html", "stall")
-STREAM_KINDS: tuple[FaultKind, ...] = ("502", "drop", "cut", "stall", "bad_json", "html")
+WRONG_ANSWERS: tuple[FaultKind, ...] = ("deep_json", "other_id", "bad_status")
+KINDS: tuple[FaultKind, ...] = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "drop",
+    "bad_json",
+    "html",
+    "stall",
+    *WRONG_ANSWERS,
+)
+STREAM_KINDS: tuple[FaultKind, ...] = ("502", "drop", "cut", "stall", "bad_json", "html", *WRONG_ANSWERS)
 ACCEPTED_DROPS = 0.02
 RESULT = {"video": {"url": "http://127.0.0.1:9/fault-run.mp4", "content_type": "video/mp4"}}
 
@@ -97,6 +111,7 @@ async def fault_run(streams: bool) -> dict[str, int]:
                 wall=round(wall),
                 faults=faults.fired + sum(f.fired for f in sandbox._faults if f.kind != "404"),
                 dropped=faults.dropped_submits,
+                wrong=sum(faults.fired_kinds[kind] for kind in WRONG_ANSWERS),
                 calls=sum(
                     1
                     for e in sandbox.journal.entries
@@ -141,6 +156,7 @@ def _account(sandbox: SandboxServer, runs: list[Run], ledger: SqliteJobLedger) -
         "ambiguous_runs": errors.get("ambiguous", 0),
         "ambiguous_rows": ambiguous_rows,
         "abandoned": len(abandoned),
+        "failed": sum(1 for state in in_ledger.values() if state == JobState.FAILED),
         "lost": len(lost),
         "succeeded": len(video_runs - {None}),
         "other_errors": sum(count for why, count in errors.items() if why != "ambiguous"),
@@ -179,6 +195,7 @@ def main() -> None:
             "all",
         ),
         ("jobs abandoned uncancelled", lambda f: f["abandoned"], 0),
+        ("jobs recorded failed (all succeed on fal)", lambda f: f["failed"], 0),
         ("results lost", lambda f: f["lost"], 0),
         ("runs that delivered a video", lambda f: f["succeeded"], None),
         ("runs failed for another reason", lambda f: f["other_errors"], 0),
@@ -187,15 +204,17 @@ def main() -> None:
             lambda f: f"{f['faults']}/{f['calls']}",
             None,
         ),
+        ("of which deep JSON / another request's status / a status fal lacks", lambda f: f["wrong"], None),
         ("wall", lambda f: f"{f['wall']} s", None),
     ]
     for label, value, target in rows:
         table.add_row(label, *(str(value(f)) for f in modes.values()), "" if target is None else str(target))
     CONSOLE.print(table)
     CONSOLE.print(
-        "faults: 429/503 with Retry-After, 500, 502, dropped connections, 200 with invalid JSON or an HTML "
-        "page, calls answering 2 s late (the first 20 of each kind never), streams cut, stalled, garbled "
-        "or refused; "
+        "faults: 429/503 with Retry-After, 500, 502, dropped connections, 200 with invalid JSON, too deeply "
+        "nested JSON or an HTML page, statuses for another request id or with a status fal does not have, "
+        "calls answering 2 s late (the first 20 of each kind never), streams cut, stalled, garbled or "
+        "refused; "
         f"{ACCEPTED_DROPS:.0%} of submits accepted and their answer dropped",
         highlight=False,
     )

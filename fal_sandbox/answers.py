@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +29,22 @@ def html_page() -> web.Response:
     """A 200 that is not fal's answer at all: a captive portal's or a misrouted proxy's HTML page."""
     text = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in.</body></html>\n"
     return web.Response(status=200, text=text, content_type="text/html")
+
+
+DEEP_JSON_DEPTH = 20_000
+"""Nesting far past any JSON parser's recursion limit (Python's `json` raises RecursionError)."""
+
+
+def wrong_body(kind: str, request_id: str | None) -> str:
+    """The text of a 200 that is not the answer asked for (plan.BODY_FAULTS, but "html")."""
+    if kind == "deep_json":
+        return "[" * DEEP_JSON_DEPTH + "]" * DEEP_JSON_DEPTH
+    if kind == "other_id":  # another request's news, and the most tempting one: COMPLETED
+        other = str(uuid.uuid4())
+        return json.dumps({"status": "COMPLETED", "request_id": other, "logs": [], "metrics": {}})
+    if kind == "bad_status":  # a status fal does not have (fal's are IN_QUEUE, IN_PROGRESS, COMPLETED)
+        return json.dumps({"status": "FAILED", "request_id": request_id, "logs": []})
+    return '{"status": "IN_PROGRE'  # bad_json: cut short
 
 
 def check_key(request: web.Request) -> web.Response | None:

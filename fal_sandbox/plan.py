@@ -15,23 +15,45 @@ Fault kinds (`FaultKind`), the failures real fal and real networks produce:
 - "accept_then_drop" (submit only): the job is created, and billed, then the connection is closed
   without an answer;
 - "bad_json", "html": a 200 whose body is not JSON / is an HTML page (a proxy's or a portal's);
+- "deep_json": a 200 whose JSON nests deeper than a parser's recursion goes (Python raises
+  RecursionError, not ValueError);
+- "other_id", "bad_status" (status and stream only): a 200 status for another request id (and
+  COMPLETED), or with a status fal does not have ("FAILED");
 - "stall": the answer comes `seconds` late (None: never, until the client leaves or the server stops);
   on a stream, the first event is sent and then nothing, not even keep-alives;
 - "cut" (stream only): the first event is sent, then the connection is closed mid-stream.
+On a stream, the body faults (but "html") are one such event after the first; the stream goes on.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 Call = Literal["submit", "status", "result", "cancel", "upload", "stream", "webhook"]
 FaultKind = Literal[
-    "429", "500", "502", "503", "404", "drop", "accept_then_drop", "bad_json", "html", "stall", "cut"
+    "429",
+    "500",
+    "502",
+    "503",
+    "404",
+    "drop",
+    "accept_then_drop",
+    "bad_json",
+    "html",
+    "deep_json",
+    "other_id",
+    "bad_status",
+    "stall",
+    "cut",
 ]
-BODY_FAULTS: tuple[FaultKind, ...] = ("bad_json", "html")
-"""200 answers with a broken body."""
+BODY_FAULTS: tuple[FaultKind, ...] = ("bad_json", "html", "deep_json", "other_id", "bad_status")
+"""200 answers with a broken (or wrong) body."""
+STATUS_FAULTS: tuple[FaultKind, ...] = ("other_id", "bad_status")
+"""Wrong status answers: only status calls and streams get them."""
+_STATUS_CALLS = ("status", "stream")
 
 
 @dataclass(frozen=True)
@@ -97,6 +119,8 @@ class Fault:
             raise ValueError("accept_then_drop is a submit fault")
         if self.kind == "cut" and self.call != "stream":
             raise ValueError("cut is a stream fault")
+        if self.kind in STATUS_FAULTS and self.call not in _STATUS_CALLS:
+            raise ValueError(f"{self.kind} is a status or stream fault")
 
     def fires(self, call: Call, endpoint: str) -> bool:
         """Count a call; True when this one is to fail."""
@@ -117,7 +141,8 @@ class RandomFaults:
     share of submits is accepted, the job created, and the answer dropped. Bounded twice: `rate < 1`,
     and at most `max_streak` consecutive failures of one call for one job, so a client retrying
     within its deadline always gets through in the end. A "stall" lasts `stall_seconds`; a 429 or 503
-    carries `Retry-After: retry_after` when that is set.
+    carries `Retry-After: retry_after` when that is set. `STATUS_FAULTS` are drawn for status calls
+    and streams only.
     """
 
     rate: float
@@ -131,6 +156,8 @@ class RandomFaults:
     stream_kinds: tuple[FaultKind, ...] | None = None
     """The kinds for `stream` calls (default: `kinds`); "cut" is allowed here."""
     fired: int = 0
+    fired_kinds: Counter[str] = field(default_factory=Counter)
+    """How many of `fired` were of each kind."""
     dropped_submits: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _streaks: dict[tuple[str, str | None], int] = field(init=False, repr=False, default_factory=dict)
@@ -148,6 +175,8 @@ class RandomFaults:
             raise ValueError("max_streak must be at least 1")
         if not 0 <= self.accepted_drops < 1:
             raise ValueError(f"accepted_drops must be in [0, 1), got {self.accepted_drops!r}")
+        if set(self.calls) - set(_STATUS_CALLS) and set(self.kinds) <= set(STATUS_FAULTS):
+            raise ValueError(f"{self.calls} need a fault kind besides the status-only {STATUS_FAULTS}")
         if {"accept_then_drop", "cut"} & set(self.kinds):
             raise ValueError("accept_then_drop is `accepted_drops`; cut is a stream fault (`stream_kinds`)")
         if self.stream_kinds is not None and (
@@ -181,6 +210,10 @@ class RandomFaults:
             self._streaks[key] = self._streaks.get(key, 0) + 1
             self.fired += 1
             kinds = self.stream_kinds if call == "stream" and self.stream_kinds else self.kinds
-            return self._rng.choice(kinds)
+            if call not in _STATUS_CALLS:
+                kinds = tuple(kind for kind in kinds if kind not in STATUS_FAULTS)
+            kind = self._rng.choice(kinds)
+            self.fired_kinds[kind] += 1
+            return kind
         self._streaks[key] = 0
         return None

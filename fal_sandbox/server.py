@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .answers import check_key, html_page, json_answer, nginx_page
+from .answers import check_key, html_page, json_answer, nginx_page, wrong_body
 from .catalog import behaviour_for
 from .job_inputs import InputRejected
 from .journal import Journal
@@ -534,7 +534,8 @@ class SandboxServer:
         if fault is None:
             return None
         kind: FaultKind = fault.kind
-        if kind == "accept_then_drop" or (call == "stream" and kind in ("cut", "stall", "bad_json")):
+        late = ("cut", "stall", *(body for body in BODY_FAULTS if body != "html"))
+        if kind == "accept_then_drop" or (call == "stream" and kind in late):
             _late_fault.set(fault)
             return None
         if kind == "stall":
@@ -548,7 +549,9 @@ class SandboxServer:
             self.journal.record(call, endpoint, request_id, 200, note=f"fault: {kind}")
             if kind == "html":
                 return html_page()
-            return web.Response(status=200, text='{"status": "IN_PROGRE', content_type="application/json")
+            return web.Response(
+                status=200, text=wrong_body(kind, request_id), content_type="application/json"
+            )
         code = int(kind)
         self.journal.record(call, endpoint, request_id, code, note=f"fault: {kind}")
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}

@@ -1,16 +1,20 @@
 """The status stream: `GET {status_url}/stream?logs=1` as server-sent events.
 
-Each event is `data: <the JSON a status call would answer>`; one event per step the job takes
-(queue position, each new log line, COMPLETED), then the stream closes. A timed plan
-(`step_seconds > 0`) is followed by the clock: the stream wakes at each step boundary, so it sees
-every step a poller could see. An untimed plan is walked one step per event, exactly the states
-one status call per step would see. Between events a `: keep-alive` comment line is sent every
-`keepalive_seconds`. A cancelled job ends the stream with its COMPLETED (client_cancelled) event;
-stopping the server ends every stream.
+Each event is `data: <the JSON a status call would answer>`, except its `logs`: as on fal, an event
+carries only the lines that are new since the previous event of the same stream, and a fresh
+stream's first event every line so far (fal-js `libs/client/src/queue.ts` at 381105e, lines 422-446,
+adds a stream's lines up from an empty list "to match previous polling behavior"); polling stays
+cumulative. One event per step the job takes (queue position, each new log line, COMPLETED), then
+the stream closes. A timed plan (`step_seconds > 0`) is followed by the clock: the stream wakes at
+each step boundary, so it sees every step a poller could see. An untimed plan is walked one step per
+event, exactly the states one status call per step would see. Between events a `: keep-alive`
+comment line is sent every `keepalive_seconds`. A cancelled job ends the stream with its COMPLETED
+(client_cancelled) event; stopping the server ends every stream.
 
 An `interruption` (a stream `Fault`) acts after the first event: "cut" closes the connection, "stall"
-goes silent (no keep-alives) for its `seconds` (None: until the server stops), "bad_json" sends one
-event that is not JSON; the stream then goes on (after a stall that ends).
+goes silent (no keep-alives) for its `seconds` (None: until the server stops), a body fault
+("bad_json", "deep_json", "other_id", "bad_status") sends one such event; the stream then goes on
+(after a stall that ends).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .answers import wrong_body
+
 if TYPE_CHECKING:
     from .plan import Fault
     from .server import Job
@@ -35,7 +41,7 @@ _SLACK = 1e-3  # wake just after a step boundary: asyncio timers may fire a hair
 
 
 async def _interrupt(
-    request: web.Request, response: web.StreamResponse, fault: Fault, stopping: asyncio.Event | None
+    request: web.Request, response: web.StreamResponse, fault: Fault, stopping: asyncio.Event | None, job: Job
 ) -> bool:
     """Apply a stream fault after the first event; False when the stream is over (cut, or a stall
     that never ends)."""
@@ -43,8 +49,8 @@ async def _interrupt(
         if request.transport is not None:
             request.transport.close()
         return False
-    if fault.kind == "bad_json":
-        await response.write(b'data: {"status": "IN_PROG\n\n')
+    if fault.kind != "stall":
+        await response.write(f"data: {wrong_body(fault.kind, job.request_id)}\n\n".encode())
         return True
     limit = fault.seconds if fault.seconds is not None else STALL_LIMIT_SECONDS
     if stopping is not None:
@@ -87,6 +93,7 @@ async def stream_status(
     remaining = 0.0 if untimed else (len(job.steps) - job.step) * job.plan.step_seconds
     passes = 3 * len(job.steps) + math.ceil(remaining / keepalive) + 4
     last: tuple[int, bool] | None = None
+    sent_lines = 0  # log lines this stream has carried so far
     next_ping = loop.time() + keepalive
     try:
         for _ in range(passes):
@@ -96,12 +103,15 @@ async def stream_status(
             job.tick(now)
             state = (job.step, job.cancelled)
             if state != last:
-                await response.write(event(body_of(job)))
+                body = body_of(job)
+                if body.get("logs") is not None:
+                    body["logs"], sent_lines = body["logs"][sent_lines:], len(body["logs"])
+                await response.write(event(body))
                 last, next_ping = state, now + keepalive
                 if job.completed:
                     break
                 if interruption is not None:
-                    if not await _interrupt(request, response, interruption, stopping):
+                    if not await _interrupt(request, response, interruption, stopping, job):
                         return response
                     interruption, next_ping = None, loop.time() + keepalive
                 if untimed:  # walk the plan: this event was the observation of this step

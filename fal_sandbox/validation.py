@@ -28,8 +28,7 @@ def _multiple_of(validator: Any, step: float, instance: Any, schema: dict[str, A
     """fal's models (pydantic) accept 0.15 as a multiple of 0.05; plain float division does not."""
     if not validator.is_type(instance, "number") or isinstance(instance, bool):
         return
-    quotient = instance / step
-    if abs(quotient - round(quotient)) > 1e-9 * max(1.0, abs(quotient)):
+    if not fal_spec.is_multiple_of(instance, step):
         yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
 

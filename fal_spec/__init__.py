@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .schema_facts import Schema, drift, facts_of, value_schema
+from .schema_facts import FAL_KEYWORDS, Schema, drift, facts_of, is_multiple_of, value_schema
 from .shapes import SHORT_SIDE, frame_size, seconds
 from .spec import (
     ENTRIES_DIR,
@@ -27,6 +27,7 @@ from .spec import (
 
 __all__ = [
     "ENTRIES_DIR",
+    "FAL_KEYWORDS",
     "MEDIA_TYPES",
     "SHORT_SIDE",
     "ClipDefaults",
@@ -43,6 +44,7 @@ __all__ = [
     "find",
     "frame_size",
     "input_schema",
+    "is_multiple_of",
     "media_limits",
     "output_schema",
     "price",

@@ -4,6 +4,12 @@ fal publishes each endpoint's schema with titles, descriptions, examples and ven
 entry keeps only what a request is checked against (types, enums, defaults, ranges, lengths,
 required-ness, nesting). `facts_of` strips a published schema down to that, resolving `$ref`s, so
 a stored entry and a freshly fetched schema compare field by field with `drift`.
+
+Two of fal's keywords are its own, and read as fal applies them: `min` and `max` (fal-js
+`libs/schemas/src/video/schemas.gen.ts` at bf08f34, lines 602-603 and 619-620: AMT interpolation's
+passes 1..10 and fps 1..60) are the inclusive `minimum` and `maximum`; and a fractional `multipleOf`
+(LTX's 0.05) is checked with float tolerance (`is_multiple_of`), as fal's pydantic models check it:
+0.15 passes, 0.025 does not.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ FACT_KEYWORDS = frozenset(
 )
 """Keywords that change what a request may contain; everything else (prose, examples, x-*) is dropped."""
 
+FAL_KEYWORDS = {"min": "minimum", "max": "maximum"}
+"""fal's own range keywords → the standard ones they mean (inclusive bounds)."""
+
 _NESTED_ONE = ("items", "additionalProperties")
 _NESTED_MANY = ("anyOf", "oneOf", "allOf")
 _MAX_DEPTH = 32
@@ -67,6 +76,9 @@ def _facts(node: Any, components: Mapping[str, Any], depth: int) -> Any:
         depth += 1
     out: Schema = {}
     for key, value in node.items():
+        if key in FAL_KEYWORDS and isinstance(value, int | float) and not isinstance(value, bool):
+            out.setdefault(FAL_KEYWORDS[key], value)  # a standard keyword beside it wins
+            continue
         if key not in FACT_KEYWORDS:
             continue
         if key == "properties":
@@ -78,6 +90,13 @@ def _facts(node: Any, components: Mapping[str, Any], depth: int) -> Any:
         else:
             out[key] = value
     return out
+
+
+def is_multiple_of(value: float, step: float) -> bool:
+    """Whether `value` is a multiple of `step` as fal checks it: 0.15 of 0.05 is, though 0.15 / 0.05 in
+    floats is 2.9999999999999996 (exact for integers)."""
+    quotient = value / step
+    return abs(quotient - round(quotient)) <= 1e-9 * max(1.0, abs(quotient))
 
 
 # ---- drift ---------------------------------------------------------------------------------------

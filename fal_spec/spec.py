@@ -1,7 +1,9 @@
 """One entry per fal endpoint: its schemas, price, clip shape, media limits and where each came from.
 
 Entries are JSON files in `endpoints/` (one per endpoint, named by `file_name`), read on first use
-and cached: nothing is parsed until someone asks for an endpoint.
+and cached: nothing is parsed until someone asks for an endpoint. An entry's schemas keep fal's own
+keywords where fal publishes them (`min`/`max`); they are read through `facts_of`, as a live schema
+is, so every reader sees the standard keywords fal means.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .schema_facts import Schema, value_schema
+from .schema_facts import Schema, facts_of, value_schema
 from .shapes import seconds
 
 ENTRIES_DIR = Path(__file__).with_name("endpoints")
@@ -65,7 +67,8 @@ class MediaLimit:
 
 @dataclass(frozen=True)
 class EndpointSpec:
-    """One endpoint's facts. Schemas are plain JSON Schema dicts: read them, do not change them."""
+    """One endpoint's facts. Schemas are plain JSON Schema dicts (fal's keywords read as standard
+    ones): read them, do not change them."""
 
     endpoint_id: str
     listing: Mapping[str, Any]
@@ -81,8 +84,8 @@ class EndpointSpec:
         return cls(
             endpoint_id=data["endpoint_id"],
             listing=data.get("listing", {}),
-            input_schema=data["input_schema"],
-            output_schema=data["output_schema"],
+            input_schema=facts_of(data["input_schema"]),
+            output_schema=facts_of(data["output_schema"]),
             price=data.get("price", {}),
             clip=data.get("clip", {}),
             media=data.get("media", {}),

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fal_spec import ENTRIES_DIR, Schema, drift
+from fal_spec import ENTRIES_DIR, Schema, drift, facts_of
 from fal_spec.openapi import OPENAPI_URL, NotInDocument, schemas_from_openapi
 from fal_spec.spec import endpoint_id_of, file_name, read_entry_file, write_entry_file
 
@@ -76,8 +76,9 @@ def fetch_schemas(client: httpx.Client, endpoint: str) -> tuple[Schema, Schema] 
 
 
 def schema_drift(entry: dict[str, Any], live: tuple[Schema, Schema]) -> list[str]:
-    return [f"input {line}" for line in drift(entry["input_schema"], live[0])] + [
-        f"output {line}" for line in drift(entry["output_schema"], live[1])
+    """An entry file's schemas (fal's own keywords read, as the live ones are) against the live ones."""
+    return [f"input {line}" for line in drift(facts_of(entry["input_schema"]), live[0])] + [
+        f"output {line}" for line in drift(facts_of(entry["output_schema"]), live[1])
     ]
 
 

@@ -5,8 +5,10 @@ Two checks, each independent of how the blocks are written:
 1. The schemas (what the builder and the platform see): every fal field is a block input or listed in
    the block's `fal_fields_left_out`; every input that goes to fal is a fal field with the same type,
    values, range, lengths, `multipleOf`, default and required-ness (items of lists too); every file
-   input has the entry's media rule. The one rule of the project's own allowed on top of fal's:
-   required free text has at least one character.
+   input has the entry's media rule. fal's side is read from the entry files in fal's own words, with
+   fal's `min`/`max` taken here as the inclusive bounds fal applies (not through `fal_spec`'s reading),
+   so for every entry and every field a block derives from it, the block's range is fal's. The one
+   rule of the project's own allowed on top of fal's: required free text has at least one character.
 2. The requests (what fal receives): every block, every unified route and every Wan VACE task sends
    non-default inputs through the sandbox, which checks them against the same entries as fal does.
    Inputs come from each block's own schema: every enum value (cycled over the case's requests), both
@@ -18,6 +20,7 @@ Two checks, each independent of how the blocks are written:
 from __future__ import annotations
 
 import asyncio
+import json
 import typing
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +57,29 @@ ROUTES = [
 ]
 FACTS = ("type", "enum", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "multipleOf")
 """What must be equal between a block's field and fal's (`const` counts as a one-value `enum`)."""
+FAL_RANGE_WORDS = {"min": "minimum", "max": "maximum"}
+"""fal's own keywords (fal-js schemas.gen.ts at bf08f34, lines 602-603, 619-620), as fal applies them."""
+
+
+def _in_fals_words(node: Any) -> Any:
+    """A schema as the entry file has it, fal's `min`/`max` read as the inclusive bounds they are."""
+    if isinstance(node, list):
+        return [_in_fals_words(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {name: _in_fals_words(sub) for name, sub in value.items()}
+        else:
+            out[FAL_RANGE_WORDS.get(key, key)] = _in_fals_words(value)
+    return out
+
+
+def _published(endpoint: str) -> dict[str, Any]:
+    """The entry's input schema from its file, independent of how `fal_spec` reads it."""
+    path = fal_spec.ENTRIES_DIR / (endpoint.replace("/", "__") + ".json")
+    return _in_fals_words(json.loads(path.read_text(encoding="utf-8"))["input_schema"])
 
 
 # ---- 1. the schemas ------------------------------------------------------------------------------
@@ -72,7 +98,7 @@ def _facts(schema: Mapping[str, Any]) -> dict[str, Any]:
     if "const" in value:
         value["enum"] = [value.pop("const")]
     if not isinstance(value.get("multipleOf", 0), int):
-        del value["multipleOf"]  # a fractional step is left to fal on purpose (see _spec_fields.spec_field)
+        del value["multipleOf"]  # checked outside the JSON schema (_spec_fields; tests/test_fal_keywords.py)
     return {key: value[key] for key in FACTS if key in value}
 
 
@@ -92,7 +118,7 @@ def _fal_fields(endpoints: list[str], path: str = "") -> dict[str, FalField]:
     found: dict[str, list[tuple[dict[str, Any], bool]]] = {}
     media = {name.removesuffix("[]") for endpoint in endpoints for name in fal_spec.entry(endpoint).media}
     for endpoint in endpoints:
-        schema: Mapping[str, Any] = fal_spec.entry(endpoint).input_schema
+        schema: Mapping[str, Any] = _published(endpoint)
         for part in path.split(".") if path else []:
             schema = _value(schema["properties"][part])["items"]
         for name, sub in schema.get("properties", {}).items():

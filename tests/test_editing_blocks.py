@@ -206,7 +206,7 @@ async def test_ltx_multiconditioning_sends_items_and_renders_frames(
             "max_num_frames": 1441,
         }
     ]
-    assert sent["loras"] == [{"path": "https://huggingface.co/user/lora", "scale": 0.8, "target": "dit"}]
+    assert sent["loras"] == [{"path": "https://huggingface.co/user/lora", "scale": 0.8}]
     assert (sent["num_frames"], sent["frame_rate"], sent["reverse_video"]) == (24, 24, True)
     assert (run.first("prompt"), run.first("seed")) == ("A portrait comes alive", 77)
     facts = await output_facts(run)

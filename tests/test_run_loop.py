@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from pydantic import SecretStr
 
 from blocks._sdk import BlockExecutionError
 from blocks.fal._events import CancelSent, QueuePosition, StreamInterrupted
+from blocks.fal._ledger import JobState
 from blocks.fal._run import WaitPolicy
 from blocks.fal.text_to_video import AIVideoGeneratorBlock
 from credentials import FalCredentials, MissingFalKeyError, credentials_from_env, credentials_input
@@ -21,7 +23,7 @@ from fal_sandbox.render import ClipSpec, render_clip
 from fal_sandbox.server import SandboxServer, route_fal_client
 
 from .conftest import FAST, BlockRun, RunBlock, assert_no_secret
-from .run_support import QUICK, JobRun, refuse_streams, run_job, until
+from .run_support import QUICK, JobRun, ledger_at, refuse_streams, run_job, until
 
 PROMPT = {"prompt": "A lighthouse at dawn, waves breaking"}
 LINES = tuple(f"step {n} of 5" for n in range(1, 6))
@@ -337,6 +339,31 @@ async def test_a_stream_that_breaks_mid_job_still_completes_with_one_submit(
     assert [line for line in run.logs if line.startswith("fal: ")] == [f"fal: {line}" for line in LINES]
 
 
+SIX = tuple(f"line {n} of 6" for n in range(1, 7))
+
+
+@pytest.mark.parametrize("follow", ["stream", "polling", "stream cut twice mid-job", "timed, cut mid-job"])
+async def test_a_six_line_job_reports_exactly_six_lines_in_order(sandbox: SandboxServer, follow: str) -> None:
+    """Stream events carry only new lines, status answers all of them (fal's wire, as the sandbox
+    speaks it); a stream cut after its first event is resynced by one status call and reopened, and
+    the reopened stream's first event starts again from the job's first line."""
+    timed = follow.startswith("timed")
+    sandbox.plan_next(
+        JobPlan(queue_positions=(1, 0) if timed else (), log_lines=SIX, step_seconds=0.1 * timed)
+    )
+    if follow == "polling":
+        refuse_streams(sandbox)
+    elif "cut" in follow:
+        sandbox.inject(Fault("stream", "cut", times=1 if timed else 2))
+    run = await run_job()
+
+    assert run.failure is None, run.failure
+    assert [line for line in run.logs if line.startswith("fal: ")] == [f"fal: {line}" for line in SIX]
+    request_id = run.outcome.request_id  # type: ignore[union-attr]
+    opened = {"stream": 1, "polling": 0, "stream cut twice mid-job": 3, "timed, cut mid-job": 2}[follow]
+    assert sandbox.journal.count("stream", request_id, ok_only=True) == opened
+
+
 async def test_a_stream_that_keeps_breaking_falls_back_to_polling(sandbox: SandboxServer) -> None:
     sandbox.plan_next(JobPlan(queue_positions=(1, 0), log_lines=LINES, step_seconds=0.05))
     sandbox.inject(Fault("stream", "502", times=10**6))
@@ -352,7 +379,7 @@ async def test_a_stream_that_keeps_breaking_falls_back_to_polling(sandbox: Sandb
 
 
 @pytest.mark.parametrize("call", ["status", "result"])
-@pytest.mark.parametrize("kind", ["bad_json", "html"])
+@pytest.mark.parametrize("kind", ["bad_json", "html", "deep_json"])
 async def test_a_200_with_a_broken_body_is_retried_like_a_502(
     sandbox: SandboxServer, run_block: RunBlock, call: str, kind: str
 ) -> None:
@@ -366,6 +393,39 @@ async def test_a_200_with_a_broken_body_is_retried_like_a_502(
     assert sandbox.journal.count("result", request_id, ok_only=True) == 1
     assert sum(1 for line in run.first("logs") if f"{call} failed (unreadable answer" in line) == 2
     assert sandbox.journal.count("cancel") == 0
+
+
+WRONG_STATUS = {"other_id": "another request", "bad_status": "unknown status", "deep_json": "not JSON"}
+
+
+@pytest.mark.parametrize("call", ["status", "stream"])
+@pytest.mark.parametrize("kind", sorted(WRONG_STATUS))
+async def test_a_wrong_status_answer_is_retried_and_never_believed(
+    sandbox: SandboxServer, tmp_path: Path, call: str, kind: str
+) -> None:
+    """Another request's COMPLETED, a status fal does not have ("FAILED"), JSON nested past the parser's
+    recursion: a transient bad answer, on polling and on the stream. The job is not taken as finished
+    (no early result call), not recorded as failed, and its six lines arrive once each."""
+    if call == "status":
+        refuse_streams(sandbox)
+    sandbox.plan_next(JobPlan(queue_positions=(1, 0), log_lines=SIX))
+    sandbox.inject(Fault(call, kind, times=2 if call == "status" else 1))  # type: ignore[arg-type]
+    ledger = ledger_at(tmp_path)
+    run = await run_job(ledger=ledger)
+
+    assert run.failure is None, run.failure
+    request_id = run.outcome.request_id  # type: ignore[union-attr]
+    assert sandbox.journal.count("submit") == 1
+    assert sandbox.journal.count("result", request_id) == 1, "the result was asked for once, when COMPLETED"
+    assert [line for line in run.logs if line.startswith("fal: ")] == [f"fal: {line}" for line in SIX]
+    assert [entry.state for entry in ledger.jobs()] == [JobState.COMPLETED]
+    if call == "status":
+        retries = [line for line in run.logs if "status failed (unreadable answer" in line]
+        assert len(retries) == 2 and all(WRONG_STATUS[kind] in line for line in retries)
+    else:
+        (interrupted,) = run.events_of(StreamInterrupted)
+        assert WRONG_STATUS[kind] in interrupted.reason
+    ledger.close()
 
 
 async def test_a_stalled_call_times_out_and_is_retried_within_the_deadline(sandbox: SandboxServer) -> None:

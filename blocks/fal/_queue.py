@@ -7,7 +7,9 @@ says what happened; the run loop decides what to retry:
 - a submit is one POST. It fails as `SubmitNotSent` when nothing left this machine (connect refused,
   pool timeout: safe to retry), `SubmitRefused` when fal turned it away (429: no job, safe to retry),
   `SubmitAnswerLost` when it was sent and no usable answer came back (fal may have accepted it);
-- a 2xx whose body is not what fal's protocol says (invalid JSON, an HTML page) is `BadAnswer`;
+- a 2xx whose body is not what fal's protocol says (invalid JSON, JSON nested past the parser's
+  recursion, an HTML page, a status for another request id or with a status fal does not have) is
+  `BadAnswer`: transient, like a 502, and never taken as the job's news;
 - every call has its own timeout; the key is only ever sent to the submit host (status, result and
   cancel URLs from an answer are followed only on its scheme and host, or on fal's own queue hosts).
 
@@ -149,10 +151,15 @@ def retry_after(response: httpx.Response | None) -> float | None:
     return max((moment - datetime.now(UTC)).total_seconds(), 0.0)
 
 
-def parse_status(body: Any) -> Status:
-    """A status answer (or stream event), checked; `BadAnswer` when it is not one."""
+def parse_status(body: Any, request_id: str) -> Status:
+    """A status answer (or stream event) of request `request_id`, checked; `BadAnswer` when it is not
+    one (fal names the request in every status, fal-js types/common.ts:84 at 381105e; an answer naming
+    another is some other job's news)."""
     if not isinstance(body, dict):
         raise BadAnswer(f"a status answer that is not an object ({type(body).__name__})")
+    named = body.get("request_id", request_id)
+    if named != request_id:
+        raise BadAnswer(f"a status answer for another request ({str(named)[:40]!r})")
     state = body.get("status")
     logs = body.get("logs")
     if logs is not None and not isinstance(logs, list):
@@ -257,7 +264,7 @@ class QueueClient:
         if not response.is_success:
             raise _http_error(response)
         try:
-            body = response.json()
+            body = _loads(response.content)
             request_id = body["request_id"]
             if not isinstance(request_id, str) or not request_id.strip():
                 raise ValueError("no request id")
@@ -265,7 +272,7 @@ class QueueClient:
             raise SubmitAnswerLost(f"HTTP {response.status_code} without a readable request id") from None
         urls = self._urls_from(body, endpoint, request_id, url)
         try:
-            first = parse_status(body) if "status" in body else None
+            first = parse_status(body, request_id) if "status" in body else None
         except BadAnswer:
             first = None
         return urls, first
@@ -284,7 +291,7 @@ class QueueClient:
         response = await self._call("GET", urls.status_url, limit, params={"logs": "1"})
         if not response.is_success:
             raise _http_error(response)
-        return parse_status(_json(response))
+        return parse_status(_json(response), urls.request_id)
 
     async def result(self, urls: JobUrls, *, limit: float) -> dict[str, Any]:
         response = await self._call("GET", urls.response_url, limit)
@@ -306,7 +313,7 @@ class QueueClient:
             return "not_found"
         if response.status_code == 400:
             try:
-                if response.json().get("status") == "ALREADY_COMPLETED":
+                if _loads(response.content).get("status") == "ALREADY_COMPLETED":
                     return "already_completed"
             except (ValueError, AttributeError):
                 pass
@@ -341,7 +348,7 @@ class QueueClient:
                         raise StreamBroken(f"HTTP {response.status_code}")
                     if not response.is_success:
                         raise StreamRefused(f"HTTP {response.status_code}")
-                    statuses = _statuses(source.aiter_sse())
+                    statuses = _statuses(source.aiter_sse(), urls.request_id)
                     try:
                         yield statuses
                     finally:
@@ -367,24 +374,32 @@ class _Pool:
     """Requests (or streams) using one of its connections now."""
 
 
-async def _statuses(events: AsyncIterator[Any]) -> AsyncGenerator[Status, None]:
+async def _statuses(events: AsyncIterator[Any], request_id: str) -> AsyncGenerator[Status, None]:
     async for event in events:
         if not event.data:
             continue
         try:
-            body = json.loads(event.data)
+            body = _loads(event.data)
         except ValueError:
             raise StreamBroken("an event that is not JSON") from None
         try:
-            yield parse_status(body)
+            yield parse_status(body, request_id)
         except BadAnswer as exc:
             raise StreamBroken(str(exc)) from None
     raise StreamBroken("closed before the job completed")
 
 
+def _loads(text: str | bytes) -> Any:
+    """`json.loads`, with JSON nested too deeply to parse (a RecursionError) as the ValueError it is."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read") from None
+
+
 def _json(response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content)
+        return _loads(response.content)
     except ValueError:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         raise BadAnswer(f"HTTP {response.status_code} with a body that is not JSON ({kind})") from None
@@ -395,7 +410,7 @@ def _http_error(response: httpx.Response) -> FalClientHTTPError:
     message: Any = response.text
     error_type = None
     try:
-        body = response.json()
+        body = _loads(response.content)
     except ValueError:
         body = None
     if isinstance(body, dict):

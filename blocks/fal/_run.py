@@ -13,7 +13,11 @@ job). This loop speaks fal's queue protocol through `_queue.QueueClient`, one ca
   noticed one round trip after it happens. A stream that drops, stalls or sends garbage is followed by
   one status call and reopened; a refused stream (or no free stream slot) falls back to status polling
   with exponential backoff and jitter, from `first_poll` up to `max_poll`;
-- each queue-position change and each new fal log line is reported once, as it happens;
+- each queue-position change and each new fal log line is reported once, as it happens. A status
+  answer's `logs` are every line so far; a stream event's are only the lines new since that stream's
+  previous event, so a fresh stream's first event holds every line so far (fal-js
+  `libs/client/src/queue.ts` at 381105e, lines 422-446, adds them up per stream). Lines are counted
+  by their place in the job's log, so a reopened stream neither repeats nor drops one;
 - transient failures (429 honouring `Retry-After`, 5xx, dropped or stalled calls, a 200 whose body is
   not fal's JSON) are retried inside the deadline; every call has its own timeout;
 - the result is fetched directly once the job is COMPLETED; COMPLETED means finished, not succeeded;
@@ -761,8 +765,10 @@ class _JobRun:
     async def _follow_stream(self) -> fal_client.Completed:
         assert self.urls is not None
         async with self.client.stream(self.urls, stall_timeout=self.policy.stream_stall) as statuses:
+            carried = 0  # log lines this stream has carried: each event holds only the new ones
             async for status in statuses:
-                self._see(status)
+                self._see(status, carried)
+                carried += len(_lines(status))
                 if isinstance(status, fal_client.Completed):
                     return status
         raise StreamBroken("closed before the job completed")  # pragma: no cover - `statuses` raises it
@@ -781,8 +787,9 @@ class _JobRun:
             self._see(status)
             return status
 
-    def _see(self, status: Status) -> None:
-        """Report what is new in a status: a queue position, the start, each new log line."""
+    def _see(self, status: Status, carried: int = 0) -> None:
+        """Report what is new in a status: a queue position, the start, each new log line. `carried`:
+        the lines of the job's log before this answer's first (0 for a status answer, which holds all)."""
         request_id = self.request_id
         if isinstance(status, fal_client.Queued):
             if status.position != self.last_position:
@@ -794,10 +801,10 @@ class _JobRun:
             if self.on_start is not None:
                 self.on_start()
             report(Started(request_id), self.logs)
-        lines = status.logs or []
-        for line in lines[self.seen_lines :]:
+        lines = _lines(status)
+        for line in lines[max(self.seen_lines - carried, 0) :]:
             report(self._log_line(line), self.logs)
-        self.seen_lines = max(self.seen_lines, len(lines))
+        self.seen_lines = max(self.seen_lines, carried + len(lines))
 
     # ---- the result --------------------------------------------------------------------------
 
@@ -961,6 +968,11 @@ class _JobRun:
             message = self.redact(str(line.get("message", "")))
             return LogLine(self.request_id, message, str(line.get("level", "INFO")))
         return LogLine(self.request_id, self.redact(str(line)))
+
+
+def _lines(status: Status) -> list[Any]:
+    """A status's log lines (a queued status has none)."""
+    return [] if isinstance(status, fal_client.Queued) else status.logs or []
 
 
 def _closed(entry: LedgerEntry) -> LedgerEntry:

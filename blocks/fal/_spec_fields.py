@@ -10,7 +10,8 @@ rest comes from the entry:
         duration: SoraDuration = spec_field(SORA_T2V, "duration", description="...", advanced=False)
 
 - `spec_field` makes the field's `SchemaField`: fal's default (so leaving a setting alone costs what
-  fal's own default costs), required-ness, range (`ge`/`le`), text and list lengths, `multipleOf`. A
+  fal's own default costs), required-ness, range (`ge`/`le`), text and list lengths, `multipleOf` (a
+  fractional one checked with fal's float tolerance, outside the JSON schema). A
   field fal gives no default is optional and empty: nothing is sent and fal decides.
 - `choices` is an `Annotated` marker holding the values fal accepts for an enum field (or the one a
   `const` allows): pydantic refuses any other value, and the block's JSON schema lists them as an
@@ -35,12 +36,12 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from annotated_types import MultipleOf
-from pydantic import GetCoreSchemaHandler
+from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 import fal_spec
@@ -176,11 +177,23 @@ def spec_field(
         info = SchemaField(default_factory=make, advanced=advanced, **prose, **limits)
     else:
         info = SchemaField(schema.get("default"), advanced=advanced, **prose, **limits)
-    if isinstance(schema.get("multipleOf"), int):  # SchemaField has no keyword: a pydantic constraint
-        info.metadata.append(MultipleOf(schema["multipleOf"]))
-    # A fractional step (LTX's 0.05) is left to fal: JSON Schema validators, the platform's included,
-    # refuse valid values such as 0.15 by float rounding, while fal's own check accepts them.
+    step = schema.get("multipleOf")
+    if isinstance(step, int):  # SchemaField has no keyword: a pydantic constraint
+        info.metadata.append(MultipleOf(step))
+    elif isinstance(step, float):  # LTX's 0.05: kept out of the JSON schema, whose validators (the
+        info.metadata.append(AfterValidator(_multiple_of(step)))  # platform's too) refuse 0.15
     return info
+
+
+def _multiple_of(step: float) -> Callable[[Any], Any]:
+    """A fractional step checked as fal checks it (`fal_spec.is_multiple_of`): 0.15 passes, 0.025 not."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int | float) and not fal_spec.is_multiple_of(value, step):
+            raise ValueError(f"Input should be a multiple of {step}")
+        return value
+
+    return check
 
 
 def _limits(facts: FieldFacts) -> dict[str, Any]:

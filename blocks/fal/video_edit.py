@@ -340,7 +340,6 @@ LTX = "fal-ai/ltx-video-13b-distilled/multiconditioning"
 LtxResolution = Annotated[str, choices(LTX, "resolution")]
 LtxAspectRatio = Annotated[str, choices(LTX, "aspect_ratio")]
 LtxConditioningType = Annotated[str, choices(LTX, "videos[].conditioning_type")]
-LoraTarget = Annotated[str, choices(LTX, "loras[].target")]
 
 
 class LtxImageCondition(BaseModel):
@@ -398,9 +397,6 @@ class LoraWeight(BaseModel):
         description="Weight file name; only for a Hugging Face repository with several weights.",
     )
     scale: float = spec_field(LTX, "loras[].scale", description="Multiplier applied to the LoRA weights.")
-    target: LoraTarget = spec_field(
-        LTX, "loras[].target", description="Which part of the model the LoRA applies to."
-    )
 
 
 class LtxVideoMulticonditioningBlock(FalBlockBase):
