@@ -27,7 +27,7 @@ clean:
 docs: $(STAMP)
 	$(BIN)/python -m blocks._docgen
 
-DEMO_GRAPHS := templates/video_fanout.json templates/prompt_to_video_with_audio.json templates/fanout_submit_collect.json
+DEMO_GRAPHS := templates/video_fanout.json templates/prompt_to_video_with_audio.json templates/fanout_submit_collect.json templates/long_video.json
 
 # Offline: the embedded fal sandbox renders small synthetic clips; nothing is billed.
 demo: $(STAMP)
