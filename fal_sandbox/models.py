@@ -1,7 +1,8 @@
 """How a sandbox endpoint answers: the `Behaviour` protocol and the common one, `RenderedVideo`.
 
-`RenderedVideo` renders a clip that follows the request's own duration, aspect ratio and
-resolution, and returns it as fal's `{"video": File, **extras}`. What the request leaves out takes
+`RenderedVideo` renders a clip that follows the request's own duration (or frame count), aspect
+ratio and resolution, and returns it as fal's `{"video": File, **extras}`; without extras of its
+own, the seed and prompt where the endpoint's result schema has them. What the request leaves out takes
 the endpoint's clip defaults from `fal_spec`, and whether fal's File carries media facts
 (width/height/fps/duration/num_frames) follows the endpoint's output schema. Which endpoint behaves
 how is declared in `fal_sandbox/catalog/`.
@@ -48,7 +49,11 @@ class RenderedVideo:
         spec = self.clip_spec(endpoint, arguments, request_id)
         data = await asyncio.to_thread(render_clip, spec)
         video = video_file(media, data, spec, facts=_file_has_media_facts(endpoint))
-        extras = self.extras(arguments, request_id) if self.extras else {}
+        extras = (
+            self.extras(arguments, request_id)
+            if self.extras
+            else schema_extras(endpoint, arguments, request_id)
+        )
         return {"video": video, **extras}
 
     def clip_spec(self, endpoint: str, arguments: dict[str, Any], request_id: str) -> ClipSpec:
@@ -59,16 +64,37 @@ class RenderedVideo:
             str(arguments.get("aspect_ratio") or shape.aspect_ratio),
         )
         audio = arguments.get("generate_audio", arguments.get("enable_audio", shape.audio))
+        fps = float(arguments.get("fps") or arguments.get("frames_per_second") or shape.fps)
+        frames = arguments.get("num_frames")
+        length = float(frames) / fps if frames and "duration" not in arguments else shape.duration
         return ClipSpec(
             width=width,
             height=height,
-            fps=float(arguments.get("fps") or arguments.get("frames_per_second") or shape.fps),
-            duration=seconds(arguments.get("duration"), shape.duration),
+            fps=fps,
+            duration=seconds(arguments.get("duration"), length),
             caption=str(arguments.get("prompt") or endpoint),
             label=f"{endpoint} · {request_id[:8]}",
             audio=bool(audio),
             seed=zlib.crc32(request_id.encode()),
         )
+
+
+def schema_extras(endpoint: str, arguments: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """What the endpoint's result schema names beside the video, for an endpoint with no row of its
+    own: the seed (the one sent, else one made from the request id) and the prompt."""
+    entry = fal_spec.find(endpoint)
+    extras: dict[str, Any] = {}
+    if entry is not None and entry.output_has("seed"):
+        seed = arguments.get("seed")
+        extras["seed"] = (
+            int(seed) if seed is not None and seed != -1 else zlib.crc32(request_id.encode()) % _SEED_MAX
+        )
+    if entry is not None and entry.output_has("prompt"):
+        extras["prompt"] = str(arguments.get("prompt") or "")
+    return extras
+
+
+_SEED_MAX = 2_147_483_647
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,109 @@ def render_tone(duration: float, *, sample_rate: int = 44100) -> bytes:
     return writer.finish()
 
 
+def concat_clips(
+    clips: list[bytes], *, width: int | None = None, height: int | None = None, fps: float | None = None
+) -> bytes:
+    """Join MP4s end to end, decoded and re-encoded, the way fal's merge-videos does.
+
+    - The frame is ``width`` x ``height``, by default the smallest width and the smallest height
+      of the clips; each clip is fitted into it (letterboxed over a blurred copy of itself).
+    - The rate is ``fps``, by default the lowest of the clips'; a clip at another rate keeps its
+      length (frames are repeated or dropped by their time), so the result lasts the sum of them.
+    - Sound: each clip's own, or silence for a clip without any, when at least one clip has sound.
+    """
+    if not clips:
+        raise ValueError("no clips to join")
+    facts = [_clip_facts(clip) for clip in clips]
+    size = _even(width or min(w for w, _, _ in facts)), _even(height or min(h for _, h, _ in facts))
+    rate = _exact_rate(fps) if fps else min(r for _, _, r in facts)
+    counts = [_frame_count(clip) for clip in clips]
+    lengths = [
+        max(1, round(Fraction(count) / source * rate))
+        for count, (_, _, source) in zip(counts, facts, strict=True)
+    ]
+    writer = _Mp4Writer()
+    video = writer.add_video(*size, rate)
+    sound = _joined_pcm(clips, [float(Fraction(length) / rate) for length in lengths])
+    if sound is not None:
+        writer.write_audio(writer.add_audio(sound), sound)
+    writer.write_video(video, _retimed_frames(clips, lengths, size))
+    return writer.finish()
+
+
+def frames_from_images(images: list[tuple[bytes, int]], *, fps: float) -> bytes:
+    """An MP4 of still images, each held for its number of frames; the frame is the first image's."""
+    if not images:
+        raise ValueError("no images")
+    pictures = [Image.open(io.BytesIO(data)).convert("RGB") for data, _ in images]
+    size = _even(pictures[0].width), _even(pictures[0].height)
+    writer = _Mp4Writer()
+    video = writer.add_video(*size, _exact_rate(fps))
+
+    def frames() -> Iterator[av.VideoFrame]:
+        for picture, (_, count) in zip(pictures, images, strict=True):
+            still = _fit(av.VideoFrame.from_ndarray(np.asarray(picture), format="rgb24"), *size)
+            for _ in range(count):
+                yield still.reformat(*size, "yuv420p")
+
+    writer.write_video(video, frames())
+    return writer.finish()
+
+
+def _clip_facts(clip: bytes) -> tuple[int, int, Fraction]:
+    with av.open(io.BytesIO(clip), mode="r") as container:
+        stream = _video_stream(container)
+        return stream.width, stream.height, _stream_rate(stream)
+
+
+def _frame_count(clip: bytes) -> int:
+    with av.open(io.BytesIO(clip), mode="r") as container:
+        stream = _video_stream(container)
+        return sum(1 for packet in container.demux(stream) if packet.pts is not None)
+
+
+def _retimed_frames(clips: list[bytes], lengths: list[int], size: tuple[int, int]) -> Iterator[av.VideoFrame]:
+    """Each clip's frames, repeated or dropped so that clip i fills exactly ``lengths[i]`` frames."""
+    for clip, length in zip(clips, lengths, strict=True):
+        count = _frame_count(clip)
+        with av.open(io.BytesIO(clip), mode="r") as container:
+            stream = _video_stream(container)
+            emitted = 0
+            for index, frame in enumerate(container.decode(stream)):
+                fitted = _fit(frame, *size)
+                until = min(length, round((index + 1) * length / count))
+                while emitted < until:
+                    yield fitted
+                    emitted += 1
+            if emitted == 0:
+                raise ValueError("a clip has no decodable frames")
+            while emitted < length:  # a decoder that gave fewer frames than packets: hold the last
+                yield fitted
+                emitted += 1
+
+
+def _joined_pcm(clips: list[bytes], seconds: list[float]) -> _Pcm | None:
+    """Every clip's sound cut or padded to its length, one after another; None when none has sound."""
+    sounds = [_decode_pcm(clip) for clip in clips]
+    heard = [sound for sound in sounds if sound is not None]
+    if not heard:
+        return None
+    rate = heard[0].rate
+    parts = []
+    for sound, length in zip(sounds, seconds, strict=True):
+        total = round(length * rate)
+        mono = np.zeros(total, np.float32)
+        if sound is not None:
+            samples = sound.samples.mean(axis=0)
+            if sound.rate != rate:
+                times = np.arange(round(samples.shape[0] * rate / sound.rate)) / rate
+                samples = np.interp(times, np.arange(samples.shape[0]) / sound.rate, samples)
+            kept = samples[:total].astype(np.float32)
+            mono[: kept.shape[0]] = kept
+        parts.append(mono)
+    return _Pcm(np.concatenate(parts)[np.newaxis, :], rate)
+
+
 # --- output ---------------------------------------------------------------------------------
 
 

@@ -173,6 +173,19 @@ def _parse_nodes(raw_nodes: Any, catalog: Catalog) -> dict[str, Node]:
     return nodes
 
 
+LIST_PIN = "_$_"
+"""The platform's notation for one item of a list input: `video_urls_$_0` is the first clip."""
+
+
+def pin_field(sink_name: str) -> tuple[str, int | None]:
+    """(input, item index) of a link's sink: `video_urls_$_1` → ("video_urls", 1), `prompt` →
+    ("prompt", None)."""
+    field, pin, index = sink_name.rpartition(LIST_PIN)
+    if pin and index.isdigit():
+        return field, int(index)
+    return sink_name, None
+
+
 def _parse_link(index: int, raw: Any, nodes: dict[str, Node]) -> Link:
     keys = ("source_id", "source_name", "sink_id", "sink_name")
     if not isinstance(raw, dict) or not all(isinstance(raw.get(key), str) for key in keys):
@@ -189,10 +202,16 @@ def _parse_link(index: int, raw: Any, nodes: dict[str, Node]) -> Link:
     if link.source_name not in source.output_schema.model_fields:
         outputs = ", ".join(source.output_schema.model_fields)
         raise GraphError(f"link {link}: {source.name} has no output {link.source_name!r} ({outputs})")
-    if link.sink_name not in sink.input_schema.model_fields or link.sink_name in credentials_fields(sink):
-        raise GraphError(f"link {link}: {sink.name} has no input {link.sink_name!r} to link to")
+    field, item = pin_field(link.sink_name)
+    if field not in sink.input_schema.model_fields or field in credentials_fields(sink):
+        raise GraphError(f"link {link}: {sink.name} has no input {field!r} to link to")
     output = source.output_schema.jsonschema()["properties"][link.source_name]
-    target = sink.input_schema.jsonschema()["properties"][link.sink_name]
+    target = sink.input_schema.jsonschema()["properties"][field]
+    if item is not None:
+        lists = [option for option in [target, *target.get("anyOf", [])] if option.get("type") == "array"]
+        if not lists:
+            raise GraphError(f"link {link}: {sink.name}'s input {field!r} is not a list")
+        target = lists[0].get("items", {})
     problem = link_type_problem(link.source_name, output, target)
     if problem:
         raise GraphError(f"link {link}: {problem}")

@@ -276,7 +276,8 @@ def _model_line(model: Any, fields: Mapping[str, Any]) -> str:
     for common, fal_name in (("image", model.image_field), ("end_image", model.end_image_field)):
         if common in fields:
             parts.append(f"{common} {_file_limit(model.image_rule)}" if fal_name else f"no {common}")
-    return f"model {model.endpoint} ({model.label}): {'; '.join(parts)}"
+    listing = f"; {model.listing_note}" if model.listing_note else ""
+    return f"model {model.endpoint} ({model.label}{listing}): {'; '.join(parts)}"
 
 
 def _file_limit(rule: Any) -> str:

@@ -28,7 +28,7 @@ from blocks.fal._ledger import JobLedger, job_ledger
 from blocks.fal.preflight import local_files
 from credentials import credentials_input
 
-from .agent_graph import AgentGraph, Node
+from .agent_graph import AgentGraph, Node, pin_field
 from .catalog import credentials_fields, shareable_inputs
 from .jobs_state import mark_delivered
 from .preflight import NodePlan, check_graph, node_file_policy
@@ -224,18 +224,24 @@ class GraphExecution:
         """The node's inputs (defaults, then linked values, then credentials), or why it cannot run."""
         inputs = {name: value for name, value in node.input_default.items() if value is not None}
         required = {name for name, spec in node.block.input_schema.model_fields.items() if spec.is_required()}
+        items: dict[str, dict[int, Any]] = {}
         for link in self.graph.incoming(node.id):
             source = self.results[link.source_id]
             if source.state != "completed":
                 reason = f"input {link.sink_name!r} comes from node {link.source_id!r}, which"
                 return {}, f"{reason} {_PAST_TENSE.get(source.state, source.state)}"
-            if link.source_name in source.outputs:
+            field, item = pin_field(link.sink_name)
+            if link.source_name in source.outputs and item is not None:
+                items.setdefault(field, {})[item] = source.outputs[link.source_name]
+            elif link.source_name in source.outputs:
                 inputs[link.sink_name] = source.outputs[link.source_name]
-            elif link.sink_name in required and link.sink_name not in inputs:
+            elif field in required and field not in inputs:
                 return {}, (
                     f"input {link.sink_name!r}: node {link.source_id!r} finished without "
                     f"producing {link.source_name!r}"
                 )
+        for field, values in items.items():  # list pins, in the order of their indexes
+            inputs[field] = [values[index] for index in sorted(values)]
         for name in credentials_fields(node.block):
             inputs.setdefault(name, credentials_input(self.credentials))
         return inputs, None

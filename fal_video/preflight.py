@@ -22,7 +22,7 @@ from blocks.fal.preflight import (
 )
 from credentials import credentials_input
 
-from .agent_graph import AgentGraph, Node
+from .agent_graph import AgentGraph, Node, pin_field
 from .catalog import credentials_fields, shareable_inputs
 from .errors import BadInput
 
@@ -104,7 +104,10 @@ async def check_node(
         values.pop(name, None)
     with local_files_allowed(node_file_policy(graph, node, files_root)):
         checked = await preflight(
-            block, values, pending={link.sink_name for link in incoming}, host_values=host_values
+            block,
+            values,
+            pending={pin_field(link.sink_name)[0] for link in incoming},
+            host_values=host_values,
         )
     pending = {link.sink_name: f"{link.source_id}.{link.source_name}" for link in incoming}
     if checked is None:

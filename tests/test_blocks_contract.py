@@ -30,7 +30,7 @@ BLOCKS = load_blocks()
 
 
 def test_blocks_are_found() -> None:
-    assert len(BLOCKS) == 36
+    assert len(BLOCKS) == 86
     assert "AIVideoGeneratorBlock" in {block.name for block in BLOCKS.values()}
 
 

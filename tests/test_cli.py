@@ -49,10 +49,12 @@ def test_one_block_in_full_types_ranges_defaults_and_what_depends_on_the_model(
     assert cells["model"][0] == "choice" and cells["model"][1] == '"fal-ai/mochi-v1"'
     flat = " ".join(out.split())
     assert (
-        "model fal-ai/sora-2/text-to-video (Sora 2): aspect_ratio 9:16 or 16:9; "
-        "duration 4 s, 8 s, 12 s, 16 s or 20 s" in flat
+        "model fal-ai/sora-2/text-to-video (Sora 2; no longer listed by fal (it may retire it)): "
+        "aspect_ratio 9:16 or 16:9; duration 4 s, 8 s, 12 s, 16 s or 20 s" in flat
     )
     assert "prompt at most 5000 characters" in flat
+    assert "model fal-ai/kling-video/v3/pro/text-to-video (Kling 3 Pro): aspect_ratio" in flat  # listed
+    assert "model fal-ai/luma-dream-machine (Luma Dream Machine (now Ray 2); delisted by fal; " in flat
 
 
 def test_blocks_as_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -165,6 +165,7 @@ def _note_open(event: str, arguments: tuple[Any, ...]) -> None:
 
 
 sys.addaudithook(_note_open)
+MERGE_VIDEOS_ID = "f74fee14-87fd-44f3-9e8f-0749f02fe9f9"
 CATALOG = {**project_blocks(), **{block.id: block for block in TEST_BLOCKS}}
 
 
@@ -373,6 +374,23 @@ async def test_a_node_is_stopped_at_its_own_time_limit(test_credentials: FalCred
                 "links": [link("a", "seed", "b", "prompt")],
             },
             "link a.seed → b.prompt: seed is integer, and the input takes text",
+        ),
+        (
+            {
+                "nodes": [video_node("a", prompt="x"), video_node("b")],
+                "links": [link("a", "video_url", "b", "prompt_$_0")],
+            },
+            "link a.video_url → b.prompt_$_0: AIVideoGeneratorBlock's input 'prompt' is not a list",
+        ),
+        (
+            {
+                "nodes": [
+                    video_node("a", prompt="x"),
+                    {"id": "join", "block_id": MERGE_VIDEOS_ID, "input_default": {}},
+                ],
+                "links": [link("a", "seed", "join", "video_urls_$_0")],
+            },
+            "link a.seed → join.video_urls_$_0: seed is integer, and a file input takes only a media output",
         ),
     ],
 )

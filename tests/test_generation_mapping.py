@@ -45,6 +45,29 @@ LUMA_RATIOS = same("aspect_ratio", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21")
 SEEDANCE_15_RATIOS = same("aspect_ratio", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16", "auto")
 RAY2_RESOLUTIONS = same("resolution", "540p", "720p", "1080p")
 SEEDANCE_RESOLUTIONS = same("resolution", "480p", "720p", "1080p")
+SEEDANCE_2 = {
+    "aspect_ratio": SEEDANCE_15_RATIOS,
+    "duration": durations("duration", range(4, 16)),  # and "auto": what an empty duration leaves
+    "resolution": same("resolution", "480p", "720p", "1080p", "4k"),
+    "generate_audio": FLAG,
+}
+SEEDANCE_2_SMALL = {**SEEDANCE_2, "resolution": same("resolution", "480p", "720p")}
+VEO_31_T2V = {
+    "aspect_ratio": same("aspect_ratio", "16:9", "9:16"),
+    "duration": durations("duration", [4, 6, 8], "s"),
+    "resolution": same("resolution", "720p", "1080p", "4k"),
+    "seed": SEED,
+    "generate_audio": FLAG,
+}
+VEO_31_I2V = {**VEO_31_T2V, "aspect_ratio": same("aspect_ratio", "auto", "16:9", "9:16")}
+KLING_3_T2V = {
+    "aspect_ratio": same("aspect_ratio", "16:9", "9:16", "1:1"),
+    "duration": durations("duration", range(3, 16)),
+    "generate_audio": FLAG,
+}
+KLING_3_TURBO_T2V = {key: value for key, value in KLING_3_T2V.items() if key != "generate_audio"}
+KLING_3_I2V = {"aspect_ratio": (None, {"auto": None}), "duration": durations("duration", range(3, 16))}
+LTX_2 = {"seed": SEED, "generate_audio": FLAG}
 
 # model → common setting → (fal field or None, {common value: value fal receives})
 TEXT_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
@@ -106,6 +129,18 @@ TEXT_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
         "resolution": (None, {"1080p": None}),
         "generate_audio": SILENT,
     },
+    "bytedance/seedance-2.0/text-to-video": SEEDANCE_2,
+    "bytedance/seedance-2.0/fast/text-to-video": SEEDANCE_2_SMALL,
+    "bytedance/seedance-2.0/mini/text-to-video": SEEDANCE_2_SMALL,
+    "fal-ai/veo3.1/fast": VEO_31_T2V,
+    "fal-ai/veo3.1/lite": {**VEO_31_T2V, "resolution": same("resolution", "720p", "1080p")},
+    "fal-ai/kling-video/v3/pro/text-to-video": KLING_3_T2V,
+    "fal-ai/kling-video/v3/standard/text-to-video": KLING_3_T2V,
+    "fal-ai/kling-video/v3/4k/text-to-video": KLING_3_T2V,
+    "fal-ai/kling-video/v3/turbo/pro/text-to-video": KLING_3_TURBO_T2V,
+    "fal-ai/kling-video/v3/turbo/standard/text-to-video": KLING_3_TURBO_T2V,
+    "fal-ai/ltx-2-19b/text-to-video": LTX_2,
+    "fal-ai/ltx-2-19b/distilled/text-to-video": LTX_2,
 }
 
 IMAGE_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
@@ -145,6 +180,19 @@ IMAGE_TO_VIDEO: dict[str, dict[str, tuple[Any, Any]]] = {
         "resolution": ("resolution", {"512p": "512P", "768p": "768P"}),
         "generate_audio": SILENT,
     },
+    "bytedance/seedance-2.0/image-to-video": SEEDANCE_2,
+    "bytedance/seedance-2.0/fast/image-to-video": SEEDANCE_2_SMALL,
+    "bytedance/seedance-2.0/mini/image-to-video": SEEDANCE_2_SMALL,
+    "fal-ai/veo3.1/image-to-video": VEO_31_I2V,
+    "fal-ai/veo3.1/fast/image-to-video": VEO_31_I2V,
+    "fal-ai/veo3.1/lite/image-to-video": {**VEO_31_I2V, "resolution": same("resolution", "720p", "1080p")},
+    "fal-ai/kling-video/v3/pro/image-to-video": {**KLING_3_I2V, "generate_audio": FLAG},
+    "fal-ai/kling-video/v3/standard/image-to-video": {**KLING_3_I2V, "generate_audio": FLAG},
+    "fal-ai/kling-video/v3/4k/image-to-video": {**KLING_3_I2V, "generate_audio": FLAG},
+    "fal-ai/kling-video/v3/turbo/pro/image-to-video": KLING_3_I2V,
+    "fal-ai/kling-video/v3/turbo/standard/image-to-video": KLING_3_I2V,
+    "fal-ai/ltx-2-19b/image-to-video": LTX_2,
+    "fal-ai/ltx-2-19b/distilled/image-to-video": LTX_2,
 }
 
 ASPECTS = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "auto"]
@@ -155,7 +203,7 @@ CHOICES: dict[str, dict[str, set[str]]] = {
     },
     "AIImageToVideoBlock": {
         "aspect_ratio": set(ASPECTS),
-        "resolution": {"auto", "480p", "512p", "540p", "720p", "768p", "1080p"},
+        "resolution": {"auto", "480p", "512p", "540p", "720p", "768p", "1080p", "4k"},
     },
 }
 """Each unified block's choices for the common settings: every value one of its models takes."""
@@ -178,10 +226,11 @@ def unified(block: UnifiedModelRouting, model: str, **settings: Any) -> Any:
 
 
 def image_arguments(block: UnifiedModelRouting, model: str) -> dict[str, str]:
-    """Where the image goes: Kling 2.6 Pro calls it `start_image_url`, the others `image_url`."""
+    """Where the image goes: Kling 2.6 Pro and Kling 3 (but Turbo) call it `start_image_url`, the
+    others `image_url`."""
     if not isinstance(block, AIImageToVideoBlock):
         return {}
-    return {"start_image_url" if "kling" in model else "image_url": IMAGE}
+    return {"start_image_url" if "kling" in model and "/turbo/" not in model else "image_url": IMAGE}
 
 
 def _shown(setting: str, value: Any) -> str:
@@ -289,8 +338,18 @@ PROMPT_LIMITS = {
     "fal-ai/kling-video/v2.6/pro/image-to-video": (None, 2500),
     "fal-ai/veo3/fast/image-to-video": (None, 20000),
     "fal-ai/minimax/hailuo-02/standard/image-to-video": (None, 2000),
+    "fal-ai/kling-video/v3/pro/text-to-video": (None, 2500),
+    "fal-ai/kling-video/v3/standard/text-to-video": (None, 2500),
+    "fal-ai/kling-video/v3/4k/text-to-video": (None, 2500),
+    "fal-ai/kling-video/v3/pro/image-to-video": (None, 2500),
+    "fal-ai/kling-video/v3/standard/image-to-video": (None, 2500),
+    "fal-ai/kling-video/v3/4k/image-to-video": (None, 2500),
+    "fal-ai/veo3.1/image-to-video": (None, 20000),
+    "fal-ai/veo3.1/fast/image-to-video": (None, 20000),
+    "fal-ai/veo3.1/lite/image-to-video": (None, 20000),
 }
-"""(fewest, most) characters fal takes in the prompt; Mochi and Seedance set no limit."""
+"""(fewest, most) characters fal takes in the prompt; Mochi, Seedance and LTX-2 set no limit, nor do
+the endpoints published in fal's types only (Kling 3 Turbo, Veo 3.1 Fast and Lite text-to-video)."""
 
 
 @pytest.mark.parametrize("block", [AIVideoGeneratorBlock(), AIImageToVideoBlock()], ids=lambda b: b.name)

@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 
 import fal_spec
@@ -78,7 +79,10 @@ async def test_check_reports_each_change_and_update_fixes_it(
 
     code, out, _ = await run(capsys, "schemas", "update", "--entries", str(entries))
     assert code == 0
-    assert f"{SORA}: updated (5 change(s))" in out.splitlines()
+    assert out.splitlines()[0] == (
+        f"{SORA}: updated (5 change(s)); blocks that follow it: AIVideoGeneratorBlock, "
+        "Sora2TextToVideoBlock (run `make docs` and the tests)"
+    )
     updated = json.loads((entries / SORA_FILE).read_text())
     assert updated["input_schema"]["properties"]["duration"]["enum"] == [4, 8, 12, 16, 20, 24]
     assert "model" not in updated["input_schema"]["properties"]
@@ -120,3 +124,89 @@ def test_offline_is_one_clear_line_and_exit_2(
         "fal-video: error: cannot reach http://127.0.0.1:9/api/openapi/queue/openapi.json (ConnectError); "
         "set FAL_OPENAPI_URL to use another server"
     ]
+
+
+MERGE = "fal-ai/ffmpeg-api/merge-videos"
+MERGE_FILE = "fal-ai__ffmpeg-api__merge-videos.json"
+
+
+async def test_update_adds_an_entry_for_a_new_endpoint(
+    served_by: SandboxServer, entries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (entries / MERGE_FILE).unlink()
+    code, out, _ = await run(capsys, "schemas", "update", MERGE, "--entries", str(entries))
+    assert code == 0
+    assert out.splitlines() == [
+        f"{MERGE}: added (4 input field(s)); blocks that follow it: MergeVideosBlock "
+        "(run `make docs` and the tests)",
+        "1 of 1 endpoint(s) updated",
+    ]
+    added = json.loads((entries / MERGE_FILE).read_text())
+    assert added["input_schema"] == fal_spec.input_schema(MERGE)
+    assert added["output_schema"] == fal_spec.output_schema(MERGE)
+    assert added["listing"]["status"] == "listed"
+    assert added["price"]["unit"] is None and "no price recorded" in added["price"]["note"]
+    assert list(added["media"]) == ["video_urls[]"]
+    assert added["media"]["video_urls[]"]["kind"] == "video"
+    assert added["media"]["video_urls[]"]["max_bytes"] is None
+    assert [source["facts"] for source in added["sources"]] == [
+        "input_schema, output_schema",
+        "price",
+        "media",
+    ]
+
+
+async def test_update_from_a_saved_document_works_offline(
+    served_by: SandboxServer,
+    entries: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inputs = {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {
+            "prompt": {"type": "string", "maxLength": 800},
+            "start_image_url": {"type": "string"},
+            "duration": {"type": "string", "enum": ["5", "10"], "default": "5"},
+        },
+    }
+    outputs = {"type": "object", "properties": {"video": {"type": "object"}}}
+    served_by.schemas.publish("fal-ai/brand-new/video", inputs, outputs)
+    document = tmp_path / "openapi.json"
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            f"{served_by.url}/api/openapi/queue/openapi.json",
+            params={"endpoint_id": "fal-ai/brand-new/video"},
+        )
+    document.write_bytes(answer.content)
+    monkeypatch.setenv("FAL_OPENAPI_URL", "http://127.0.0.1:9/api/openapi/queue/openapi.json")  # unreachable
+
+    argv = ("schemas", "update", "fal-ai/brand-new/video", "--from", str(document), "--entries", str(entries))
+    code, out, _ = await run(capsys, *argv)
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "fal-ai/brand-new/video: added (3 input field(s)); no block calls it yet "
+        "(docs/fal_spec.md: adding a model)"
+    )
+    added = json.loads((entries / "fal-ai__brand-new__video.json").read_text())
+    assert added["input_schema"]["properties"]["duration"] == {
+        "type": "string",
+        "enum": ["5", "10"],
+        "default": "5",
+    }
+    assert added["media"] == {
+        "start_image_url": {
+            "kind": "image",
+            "max_bytes": None,
+            "source": "file inputs named by their field (`*_url`, `*_urls`); fal publishes no size limit",
+        }
+    }
+    assert added["sources"][0]["source"] == str(document)
+
+    code, out, _ = await run(
+        capsys, "schemas", "update", MERGE, "--from", str(document), "--entries", str(entries)
+    )
+    assert code == 1, "an endpoint the document does not describe is not published there"
+    assert out.splitlines()[0].startswith(f"{MERGE}: not in openapi.json")

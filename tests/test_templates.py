@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from blocks._sdk.loader import load_blocks
+from fal_video.agent_graph import pin_field
 
 TEMPLATES = sorted((Path(__file__).parent.parent / "templates").glob("*.json"))
 BLOCKS = load_blocks()
@@ -24,6 +25,7 @@ def _graph(path: Path) -> dict[str, Any]:
 def test_there_are_templates() -> None:
     assert [path.name for path in TEMPLATES] == [
         "fanout_submit_collect.json",
+        "long_video.json",
         "prompt_to_video_with_audio.json",
         "video_fanout.json",
     ]
@@ -52,9 +54,14 @@ def test_links_join_a_real_output_to_a_real_input_of_the_same_type(path: Path) -
         source = BLOCKS[nodes[link["source_id"]]["block_id"]]
         sink = BLOCKS[nodes[link["sink_id"]]["block_id"]]
         produced = source.output_schema.jsonschema()["properties"].get(link["source_name"])
-        taken = sink.input_schema.jsonschema()["properties"].get(link["sink_name"])
+        field, item = pin_field(link["sink_name"])  # `video_urls_$_0`: the first item of a list
+        taken = sink.input_schema.jsonschema()["properties"].get(field)
         assert produced is not None, f"{source.name} has no output {link['source_name']!r}"
-        assert taken is not None, f"{sink.name} has no input {link['sink_name']!r}"
+        assert taken is not None, f"{sink.name} has no input {field!r}"
+        if item is not None:
+            lists = [option for option in taken.get("anyOf", [taken]) if option.get("type") == "array"]
+            assert lists, f"{sink.name}.{field} is not a list"
+            taken = lists[0]["items"]
         assert produced.get("type") == "string" and _accepts_string(taken), link
 
 
@@ -73,6 +80,6 @@ def test_every_input_default_passes_the_blocks_schema(path: Path) -> None:
             assert name in block.input_schema.model_fields, f"{node['id']}: {block.name} has no {name!r}"
             problem = block.input_schema.validate_field(name, value)
             assert problem is None, f"{node['id']}.{name}: {problem}"
-        linked = {link["sink_name"] for link in node["input_links"]}
+        linked = {pin_field(link["sink_name"])[0] for link in node["input_links"]}
         missing = block.input_schema.get_required_fields() - set(defaults) - linked - {"credentials"}
         assert not missing, f"{node['id']}: {block.name} needs {sorted(missing)}"

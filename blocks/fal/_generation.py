@@ -165,8 +165,9 @@ class FromEntry:
         if self.reading == "audio":
             return Setting(self.field, {"on": True, "off": False}, self.note)
         values = facts.values or ()
-        if self.reading == "seconds":
-            return Setting(self.field, {_whole_seconds(value): value for value in values}, self.note)
+        if self.reading == "seconds":  # a value that is no length ("auto") is the model's default
+            lengths = {_whole_seconds(value): value for value in values if _is_length(value)}
+            return Setting(self.field, lengths, self.note)
         return Setting(self.field, {_common(value): value for value in values}, self.note)
 
 
@@ -213,6 +214,10 @@ def _fixed(setting: str, spec: fal_spec.EndpointSpec, note: str) -> Setting:
 _AUDIO_NOTES = {True: "the model always adds sound", False: "the model makes silent video"}
 
 
+def _is_length(value: Any) -> bool:
+    return re.match(r"\d+", str(value)) is not None
+
+
 def _whole_seconds(value: Any) -> int:
     match = re.match(r"\d+", str(value))
     if match is None:
@@ -255,6 +260,17 @@ class UnifiedModel:
     def name(self) -> str:
         return f"{self.label} (`{self.endpoint}`)"
 
+    @property
+    def listing_note(self) -> str:
+        """ "" for a model fal lists today; else what its entry says (fal may retire it)."""
+        listing = fal_spec.entry(self.endpoint).listing
+        status = listing.get("status", "listed")
+        if status == "delisted":
+            return f"delisted by fal; served by its successor `{listing.get('successor')}`"
+        if status == "unlisted":
+            return "no longer listed by fal (it may retire it)"
+        return ""
+
     @functools.cached_property
     def served(self) -> str:
         return served_endpoint(self.endpoint)
@@ -296,6 +312,15 @@ def common_values(models: Iterable[UnifiedModel], setting: str) -> list[Any]:
         for value in model.settings.get(setting, NOT_OFFERED).values or {}:
             found.setdefault(value)
     return list(found)
+
+
+def model_description(what: str, models: Mapping[str, UnifiedModel]) -> str:
+    """The `model` input's description: what it does, and which choices fal no longer lists."""
+    gone = [model for model in models.values() if model.listing_note]
+    if not gone:
+        return what
+    notes = "; ".join(f"{model.label}: {model.listing_note}" for model in gone)
+    return f"{what} Not on fal's current list: {notes}."
 
 
 def common_choice(models: Mapping[str, UnifiedModel], setting: str, whose: str) -> Choices:

@@ -27,6 +27,7 @@ from ._generation import (
     common_choice,
     common_values,
     duration_field,
+    model_description,
     resolution_field,
     seconds,
     seed_field,
@@ -34,10 +35,20 @@ from ._generation import (
 from ._spec_fields import one_of
 from .hailuo import HAILUO_STANDARD_I2V
 from .kling import KLING_26_I2V
+from .kling3 import (
+    KLING_3_4K_I2V,
+    KLING_3_PRO_I2V,
+    KLING_3_STANDARD_I2V,
+    KLING_3_TURBO_PRO_I2V,
+    KLING_3_TURBO_STANDARD_I2V,
+)
+from .ltx2 import LTX2_DISTILLED_IMAGE_TO_VIDEO, LTX2_IMAGE_TO_VIDEO
 from .luma import RAY2_I2V
 from .seedance import SEEDANCE_15_I2V
+from .seedance2 import SEEDANCE_2_FAST_I2V, SEEDANCE_2_I2V, SEEDANCE_2_MINI_I2V
 from .sora import SORA_I2V
 from .veo import VEO_3_FAST_I2V
+from .veo31 import VEO_31_FAST_I2V, VEO_31_I2V, VEO_31_LITE_I2V
 
 FOLLOWS_IMAGE = always("auto", note="the video takes the image's shape")
 
@@ -79,6 +90,73 @@ MODELS = by_endpoint(
         image_field="image_url",
         end_image_field="end_image_url",
     ),
+    # Today's models (fal-js's endpoint types, 2026-08).
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {**CLIP_SHAPE, "generate_audio": AUDIO},
+            image_field="image_url",
+            end_image_field="end_image_url",
+        )
+        for label, endpoint in (
+            ("Seedance 2.0", SEEDANCE_2_I2V),
+            ("Seedance 2.0 Fast", SEEDANCE_2_FAST_I2V),
+            ("Seedance 2.0 Mini", SEEDANCE_2_MINI_I2V),
+        )
+    ),
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {**CLIP_SHAPE, "seed": ANY_SEED, "generate_audio": AUDIO},
+            image_field="image_url",
+        )
+        for label, endpoint in (
+            ("Veo 3.1", VEO_31_I2V),
+            ("Veo 3.1 Fast", VEO_31_FAST_I2V),
+            ("Veo 3.1 Lite", VEO_31_LITE_I2V),
+        )
+    ),
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {"aspect_ratio": FOLLOWS_IMAGE, "duration": seconds("duration"), "generate_audio": AUDIO},
+            image_field="start_image_url",
+            end_image_field="end_image_url",
+        )
+        for label, endpoint in (
+            ("Kling 3 Pro", KLING_3_PRO_I2V),
+            ("Kling 3 Standard", KLING_3_STANDARD_I2V),
+            ("Kling 3 4K", KLING_3_4K_I2V),
+        )
+    ),
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {"aspect_ratio": FOLLOWS_IMAGE, "duration": seconds("duration")},
+            image_field="image_url",
+        )
+        for label, endpoint in (
+            ("Kling 3 Turbo Pro", KLING_3_TURBO_PRO_I2V),
+            ("Kling 3 Turbo Standard", KLING_3_TURBO_STANDARD_I2V),
+        )
+    ),
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {"seed": ANY_SEED, "generate_audio": AUDIO},
+            image_field="image_url",
+            end_image_field="end_image_url",
+        )
+        for label, endpoint in (
+            ("LTX-2 19B", LTX2_IMAGE_TO_VIDEO),
+            ("LTX-2 19B Distilled", LTX2_DISTILLED_IMAGE_TO_VIDEO),
+        )
+    ),
 )
 
 _WHOSE = "the AI Image To Video block's models"
@@ -108,7 +186,7 @@ class AIImageToVideoBlock(UnifiedModelRouting, FalBlockBase):
         model: ImageVideoModel = SchemaField(
             default=SEEDANCE_15_I2V,
             title="Model",
-            description="The fal model that animates the image.",
+            description=model_description("The fal model that animates the image.", MODELS),
             advanced=False,
         )
         end_image: MediaFileType | None = SchemaField(
@@ -130,7 +208,8 @@ class AIImageToVideoBlock(UnifiedModelRouting, FalBlockBase):
         super().__init__(
             id="3b30d1cf-4560-47bd-aae6-9bc78eb2eaea",
             description="Animate an image into a video with a fal.ai model of your choice "
-            "(Seedance 1.5 Pro, Sora 2, Luma Ray 2, Kling 2.6 Pro, Veo 3 Fast, Hailuo 02).",
+            "(Seedance 2.0 and 1.5 Pro, Kling 3 and 2.6 Pro, Veo 3.1, LTX-2, Luma Ray 2, Hailuo 02, "
+            "and the earlier Sora 2 and Veo 3 Fast).",
             test_input={
                 "prompt": "The woman turns to the camera and smiles",
                 "image": "https://v3.fal.media/files/test/portrait.png",

@@ -29,6 +29,7 @@ from ._generation import (
     common_choice,
     common_values,
     duration_field,
+    model_description,
     resolution_field,
     seconds,
     seed_field,
@@ -36,11 +37,21 @@ from ._generation import (
 from ._spec_fields import one_of
 from .hailuo import HAILUO_PRO_T2V
 from .kling import KLING_25_T2V
+from .kling3 import (
+    KLING_3_4K_T2V,
+    KLING_3_PRO_T2V,
+    KLING_3_STANDARD_T2V,
+    KLING_3_TURBO_PRO_T2V,
+    KLING_3_TURBO_STANDARD_T2V,
+)
+from .ltx2 import LTX2_DISTILLED_TEXT_TO_VIDEO, LTX2_TEXT_TO_VIDEO
 from .luma import DREAM_MACHINE, RAY2_T2V
 from .mochi import MOCHI
 from .seedance import SEEDANCE_1_T2V, SEEDANCE_15_T2V
+from .seedance2 import SEEDANCE_2_FAST_T2V, SEEDANCE_2_MINI_T2V, SEEDANCE_2_T2V
 from .sora import SORA_PRO, SORA_T2V
 from .veo import VEO_3, VEO_31
+from .veo31 import VEO_31_FAST, VEO_31_LITE
 
 PLATFORM_AI_VIDEO_GENERATOR_ID = "530cf046-2ce0-4854-ae2c-659db17c7a46"
 """The platform's own AI Video Generator's id, kept so this block replaces it (see the class)."""
@@ -83,6 +94,41 @@ MODELS = by_endpoint(
         HAILUO_PRO_T2V,
         {"duration": FIXED, "resolution": FIXED, "generate_audio": AUDIO},
     ),
+    # Today's models (fal-js's endpoint types, 2026-08).
+    UnifiedModel("Seedance 2.0", SEEDANCE_2_T2V, {**CLIP_SHAPE, "generate_audio": AUDIO}),
+    UnifiedModel("Seedance 2.0 Fast", SEEDANCE_2_FAST_T2V, {**CLIP_SHAPE, "generate_audio": AUDIO}),
+    UnifiedModel("Seedance 2.0 Mini", SEEDANCE_2_MINI_T2V, {**CLIP_SHAPE, "generate_audio": AUDIO}),
+    UnifiedModel("Veo 3.1 Fast", VEO_31_FAST, {**CLIP_SHAPE, "seed": ANY_SEED, "generate_audio": AUDIO}),
+    UnifiedModel("Veo 3.1 Lite", VEO_31_LITE, {**CLIP_SHAPE, "seed": ANY_SEED, "generate_audio": AUDIO}),
+    *(
+        UnifiedModel(
+            label,
+            endpoint,
+            {
+                "aspect_ratio": choice("aspect_ratio"),
+                "duration": seconds("duration"),
+                "generate_audio": AUDIO,
+            },
+        )
+        for label, endpoint in (
+            ("Kling 3 Pro", KLING_3_PRO_T2V),
+            ("Kling 3 Standard", KLING_3_STANDARD_T2V),
+            ("Kling 3 4K", KLING_3_4K_T2V),
+        )
+    ),
+    *(
+        UnifiedModel(
+            label, endpoint, {"aspect_ratio": choice("aspect_ratio"), "duration": seconds("duration")}
+        )
+        for label, endpoint in (
+            ("Kling 3 Turbo Pro", KLING_3_TURBO_PRO_T2V),
+            ("Kling 3 Turbo Standard", KLING_3_TURBO_STANDARD_T2V),
+        )
+    ),
+    UnifiedModel("LTX-2 19B", LTX2_TEXT_TO_VIDEO, {"seed": ANY_SEED, "generate_audio": AUDIO}),
+    UnifiedModel(
+        "LTX-2 19B Distilled", LTX2_DISTILLED_TEXT_TO_VIDEO, {"seed": ANY_SEED, "generate_audio": AUDIO}
+    ),
 )
 
 _WHOSE = "the AI Video Generator's models"
@@ -113,7 +159,7 @@ class AIVideoGeneratorBlock(UnifiedModelRouting, FalBlockBase):
         model: VideoModel = SchemaField(
             default=MOCHI,
             title="Model",
-            description="The fal model that renders the video.",
+            description=model_description("The fal model that renders the video.", MODELS),
             advanced=False,
         )
         aspect_ratio: VideoAspectRatio = aspect_ratio_field(advanced=True)
@@ -129,7 +175,8 @@ class AIVideoGeneratorBlock(UnifiedModelRouting, FalBlockBase):
         super().__init__(
             id=PLATFORM_AI_VIDEO_GENERATOR_ID,
             description="Generate a video from a text prompt with a fal.ai model of your choice "
-            "(Mochi, Luma, Veo 3, Sora 2, Seedance, Veo 3.1, Kling, Hailuo).",
+            "(Seedance 2.0, Kling 3, Veo 3.1, LTX-2, Hailuo, Luma Ray 2, and the earlier Mochi, "
+            "Veo 3 and Sora 2).",
             test_input={"prompt": "A dog running through a sunlit field"},
             sample_result={"video": {"url": "https://v3.fal.media/files/test/video.mp4"}},
             test_output=[

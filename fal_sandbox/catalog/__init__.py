@@ -6,9 +6,9 @@ An endpoint that no table names answers with the default `RenderedVideo()`.
 from __future__ import annotations
 
 from ..models import Behaviour, RenderedVideo
-from . import editing, generation
+from . import assembly, editing, generation
 
-BEHAVIOURS: dict[str, Behaviour] = {**generation.BEHAVIOURS, **editing.BEHAVIOURS}
+BEHAVIOURS: dict[str, Behaviour] = {**generation.BEHAVIOURS, **editing.BEHAVIOURS, **assembly.BEHAVIOURS}
 DEFAULT_BEHAVIOUR: Behaviour = RenderedVideo()
 
 

@@ -198,6 +198,25 @@ def pixverse_extend(source: bytes, facts: MediaFacts, arguments: Arguments, file
     return transform_clip(source, extend_seconds=added, caption=words)
 
 
+def seconds_extend(words: str) -> Edit:
+    """Veo 3.1 extend: the input, then `duration` more seconds (fal's one value, 7 s)."""
+
+    def edit(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
+        added = fal_spec.seconds(arguments.get("duration"), 0.0)
+        if added <= 0:
+            raise InputRejected("duration", "field required")
+        return transform_clip(source, extend_seconds=added, caption=caption(arguments, words))
+
+    return edit
+
+
+def frames_extend(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
+    """LTX-2 extend: the input, then `num_frames` new frames at `fps` (both filled in by fal's
+    defaults). Either direction grows the clip by the same length; the sandbox appends."""
+    added = int(arguments["num_frames"]) / float(arguments.get("fps") or facts.fps or 25)
+    return transform_clip(source, extend_seconds=added, caption=caption(arguments, "ltx-2 extend"))
+
+
 def lipsync(source: bytes, facts: MediaFacts, arguments: Arguments, files: Files) -> bytes:
     """The video with the given speech (or a tone standing in for text-to-speech) as its sound."""
     audio = files.get("audio_url")
@@ -407,6 +426,23 @@ BEHAVIOURS: dict[str, Behaviour] = {
         restyle("kling motion control"), required=("image_url",)
     ),
     "fal-ai/magi/extend-video": SourceVideoEdit(magi_extend, extras=with_seed),
+    **{
+        f"fal-ai/veo3.1/{tier}extend-video": SourceVideoEdit(seconds_extend("veo 3.1 extend"))
+        for tier in ("", "fast/")
+    },
+    **{
+        f"fal-ai/ltx-2-19b/{tier}extend-video{lora}": SourceVideoEdit(
+            frames_extend, optional=("end_image_url",), extras=with_prompt_and_seed
+        )
+        for tier in ("", "distilled/")
+        for lora in ("", "/lora")
+    },
+    **{
+        f"fal-ai/kling-video/v3/{tier}/motion-control": SourceVideoEdit(
+            restyle("kling 3 motion control"), required=("image_url",)
+        )
+        for tier in ("pro", "standard")
+    },
     "fal-ai/pixverse/extend/fast": SourceVideoEdit(pixverse_extend),
     "fal-ai/pixverse/lipsync": SourceVideoEdit(lipsync, optional=("audio_url",)),
     "fal-ai/ffmpeg-api/merge-audio-video": SourceVideoEdit(merge_audio, required=("audio_url",)),
