@@ -320,8 +320,10 @@ def _collect_job(args: argparse.Namespace) -> int:
 
 def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int:
     from .connection import choose_mode
+    from .downloads import max_download_bytes
 
     mode = choose_mode(force_sandbox=args.sandbox)  # a half-set or malformed key: said at once
+    args.max_download_bytes = max_download_bytes()  # a bad setting is said before anything is paid
     files_root = (args.files_root or Path.cwd()).expanduser()
     if not files_root.is_dir():
         raise CommandLineError(f"--files-root {files_root}: not a folder")
@@ -390,7 +392,9 @@ async def _execute(
                 with display:
                     await _run_graph(execution, interrupts)
                 if output_dir is not None:
-                    clips = await _save_clips(list(execution.results.values()), output_dir, interrupts)
+                    clips = await _save_clips(
+                        list(execution.results.values()), output_dir, args.max_download_bytes, interrupts
+                    )
                     saved = not interrupts.interrupted
             finally:
                 results = list(execution.results.values())
@@ -428,12 +432,14 @@ async def _run_graph(execution: GraphExecution, interrupts: Interrupts) -> None:
 
 
 async def _save_clips(
-    results: list[NodeResult], output_dir: Path, interrupts: Interrupts
+    results: list[NodeResult], output_dir: Path, max_bytes: int, interrupts: Interrupts
 ) -> dict[str, list[SavedClip]]:
-    """Download and probe every video; a signal stops the downloads and keeps what has arrived."""
+    """Download and probe every video; a signal stops the downloads and keeps what has arrived.
+    Only the sandbox's own loopback origin is fetched without the public-address checks."""
     from .artifacts import ClipSaver
+    from .downloads import DownloadPolicy, sandbox_origin
 
-    saver = ClipSaver(output_dir)
+    saver = ClipSaver(output_dir, DownloadPolicy(max_bytes=max_bytes, trusted_origin=sandbox_origin()))
     if not interrupts.interrupted:
         saving = asyncio.ensure_future(saver.save(results))
         await interrupts.until_done_or_signalled(saving)
