@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -24,6 +23,7 @@ from .errors import BadInput
 from .jobs_command import add_job_commands
 from .sandbox_command import SandboxOptions
 from .schemas_command import add_schemas_command
+from .terminal import Escaped, json_text, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -236,15 +236,15 @@ def _blocks(args: argparse.Namespace) -> int:
     if args.name:
         description = describe_block(find_block(catalog, args.name))
         if args.json:
-            print(json.dumps(description.as_json(), indent=2, ensure_ascii=False, default=str))
+            print(json_text(description.as_json(), default=str))
         else:
-            _stdout_console().print(block_view(description))
+            _stdout_console().print(Escaped(block_view(description)))
         return EXIT_OK
     descriptions = [describe_block(block) for block in sorted(catalog.values(), key=lambda b: b.name)]
     if args.json:
-        print(json.dumps([d.as_json() for d in descriptions], indent=2, ensure_ascii=False, default=str))
+        print(json_text([d.as_json() for d in descriptions], default=str))
     else:
-        _stdout_console().print(blocks_table(descriptions))
+        _stdout_console().print(Escaped(blocks_table(descriptions)))
     return EXIT_OK
 
 
@@ -473,6 +473,8 @@ def _report(
     spend: Any,
     signal_name: str | None,
 ) -> None:
+    from rich.text import Text
+
     from .report import json_document, problem_lines, summary
 
     output_dir: Path | None = args.output
@@ -486,16 +488,14 @@ def _report(
             spend=spend,
             interrupted=signal_name,
         )
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json_text(document))
     else:
         console = _stdout_console()
-        console.print(summary(results, clips, console.width))
+        console.print(Escaped(summary(results, clips, console.width)))
         if output_dir is not None:
             saved = sum(1 for node_clips in clips.values() for clip in node_clips if clip.problem is None)
-            console.print(
-                f"{saved} clip(s) in {output_dir / 'clips'}, metadata in {output_dir / 'metadata'}",
-                highlight=False,
-            )
+            where = f"{saved} clip(s) in {output_dir / 'clips'}, metadata in {output_dir / 'metadata'}"
+            console.print(Escaped(Text(where)))
     for line in problem_lines(results, clips):
         _say(line)
     from .jobs_state import external_sandbox_url
@@ -509,14 +509,10 @@ def _print_dry_run(graph: AgentGraph, plans: dict[str, Any], spend: Any, mode: M
     from .report import dry_run_document, dry_run_view
 
     if as_json:
-        print(
-            json.dumps(
-                dry_run_document(plans.values(), spend, mode, graph.name), indent=2, ensure_ascii=False
-            )
-        )
+        print(json_text(dry_run_document(plans.values(), spend, mode, graph.name)))
         return
     where = "it would run on fal.ai, billed" if mode == "fal" else "it would run in the sandbox"
-    _stdout_console().print(dry_run_view(plans.values(), spend, where))
+    _stdout_console().print(Escaped(dry_run_view(plans.values(), spend, where)))
 
 
 # ---- sandbox --------------------------------------------------------------------------------------
@@ -615,6 +611,6 @@ def _say(text: str) -> None:
 def _print_err(text: str) -> None:
     """stderr may be gone (a closed terminal sends SIGHUP): a message lost is no reason to stop."""
     try:
-        print(text, file=sys.stderr, flush=True)
+        print(shown(text), file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass
