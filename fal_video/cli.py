@@ -199,7 +199,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--files-root",
         type=Path,
         metavar="DIR",
-        help="local files you name are read only under DIR (default: the current directory)",
+        help=(
+            "local files you name are read only under DIR (default: the current directory); "
+            "a graph file's own local paths are read only when DIR is given"
+        ),
     )
     parser.add_argument(
         "--resubmit",
@@ -267,6 +270,8 @@ def _run_graph_file(args: argparse.Namespace) -> int:
     from .inputs import parse_assignments, split_node_assignments
 
     graph = load_graph(args.file, project_blocks())
+    if args.files_root is not None:  # the user vouches for the file's local paths under that root
+        graph = graph.with_file_trusted()
     overrides = {
         node_id: parse_assignments(assignments, graph.nodes[node_id].block)
         for node_id, assignments in split_node_assignments(args.set).items()
