@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,20 @@ from fal_sandbox.server import SandboxServer
 from fal_sandbox.webhooks import WebhookSigner
 from fal_video.cli import build_parser
 from fal_video.errors import BadInput
-from fal_video.webhooks import MAX_BODY_BYTES, WEBHOOK_PATH, JwksCache, WebhookReceiver, serve_webhooks
+from fal_video.webhooks import (
+    HEADER_TIMEOUT_SECONDS,
+    MAX_BODY_BYTES,
+    WEBHOOK_PATH,
+    JwksCache,
+    WebhookReceiver,
+    serve_webhooks,
+)
 
 from .run_support import ledger_at, until
 from .test_webhooks import delivery, submitted
 
-HEADER_TIMEOUT = 1.0
+SHORT_HEADER_TIMEOUT = 1.0
+"""The test's header timeout (the command's is HEADER_TIMEOUT_SECONDS, 10 s)."""
 
 
 @dataclass
@@ -45,14 +54,16 @@ class Served:
     receiver: WebhookReceiver
 
 
-@pytest.fixture
-async def served(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Served]:
-    ledger = ledger_at(tmp_path)
+@asynccontextmanager
+async def receiving(
+    sandbox: SandboxServer, folder: Path, header_timeout: float = HEADER_TIMEOUT_SECONDS
+) -> AsyncIterator[Served]:
+    ledger = ledger_at(folder)
     receiver = WebhookReceiver(ledger, JwksCache(f"{sandbox.url}/.well-known/jwks.json"))
     said: list[str] = []
     stop = asyncio.Event()
     task = asyncio.ensure_future(
-        serve_webhooks(receiver, "127.0.0.1", 0, said.append, stop, header_timeout=HEADER_TIMEOUT)
+        serve_webhooks(receiver, "127.0.0.1", 0, said.append, stop, header_timeout=header_timeout)
     )
     await until(lambda: bool(said) or task.done())
     port = int(said[0].split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
@@ -63,7 +74,20 @@ async def served(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Served
         await asyncio.wait_for(task, 10)
 
 
-async def test_a_client_sending_its_headers_a_byte_at_a_time_is_dropped(served: Served) -> None:
+@pytest.fixture
+async def served(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Served]:
+    async with receiving(sandbox, tmp_path) as server:
+        yield server
+
+
+async def test_a_client_sending_its_headers_a_byte_at_a_time_is_dropped(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with receiving(sandbox, tmp_path, header_timeout=SHORT_HEADER_TIMEOUT) as served:
+        await trickle_headers(served)
+
+
+async def trickle_headers(served: Served) -> None:
     request = f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: {'x' * 200}\r\n".encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
     started = time.monotonic()
@@ -87,7 +111,10 @@ async def test_a_client_sending_its_headers_a_byte_at_a_time_is_dropped(served: 
     finally:
         writer.close()
     assert dropped, "the connection stayed open for the whole trickle"
-    print(f"slow client dropped after {time.monotonic() - started:.1f}s (header timeout {HEADER_TIMEOUT}s)")
+    print(
+        f"slow client dropped after {time.monotonic() - started:.1f}s",
+        f"(header timeout {SHORT_HEADER_TIMEOUT}s)",
+    )
     assert served.receiver.accepted == served.receiver.refused == 0
 
 
