@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import av
 import numpy as np
@@ -34,13 +35,20 @@ class MediaFacts:
     content_type: str | None  # from the leading bytes, see content.content_type
 
 
-def probe(data: bytes) -> MediaFacts:
-    """Decode every frame of the first video and audio streams of ``data`` and report.
+def probe(data: bytes | Path) -> MediaFacts:
+    """Decode every frame of the first video and audio streams of ``data`` (bytes, or a file read
+    from disk as it decodes, so a large download is never held in memory) and report.
 
     Raises ValueError when PyAV cannot open or decode the data.
     """
+    if isinstance(data, Path):
+        with data.open("rb") as file:
+            head = file.read(4096)
+    else:
+        head = data[:4096]
+    source = str(data) if isinstance(data, Path) else io.BytesIO(data)
     try:
-        with av.open(io.BytesIO(data), mode="r") as container:
+        with av.open(source, mode="r") as container:
             video = _VideoTally(container.streams.video[0] if container.streams.video else None)
             audio = _AudioTally(container.streams.audio[0] if container.streams.audio else None)
             streams = [s for s in (video.stream, audio.stream) if s is not None]
@@ -59,7 +67,7 @@ def probe(data: bytes) -> MediaFacts:
                 has_audio=audio.stream is not None,
                 audio_duration=audio.duration,
                 audio_start=audio.start,
-                content_type=sniffed_type(data),
+                content_type=sniffed_type(head),
             )
     except av.FFmpegError as error:
         raise ValueError(f"not decodable media: {error}") from error

@@ -51,6 +51,9 @@ class Node:
     id: str
     block: Block
     input_default: dict[str, Any] = field(default_factory=dict)
+    from_file: frozenset[str] = frozenset()
+    """Inputs whose values a graph file wrote (someone else may have written it): their local paths
+    are not read unless the user vouches for the file with an explicit `--files-root`."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class AgentGraph:
 
     def upstream(self, node_id: str) -> set[str]:
         return {link.source_id for link in self.incoming(node_id)}
+
+    def with_file_trusted(self) -> AgentGraph:
+        """The graph with its file's values counted as the user's own (they named a files root)."""
+        nodes = {node_id: replace(node, from_file=frozenset()) for node_id, node in self.nodes.items()}
+        return replace(self, nodes=nodes)
 
 
 def load_graph(path: Path, catalog: Catalog) -> AgentGraph:
@@ -134,7 +142,9 @@ def with_inputs(graph: AgentGraph, overrides: Mapping[str, Mapping[str, Any]]) -
             if linked:
                 raise GraphError(f"--set {node_id}.{name}: that input comes from link {linked[0]}")
         node = nodes[node_id]
-        nodes[node_id] = replace(node, input_default={**node.input_default, **values})
+        nodes[node_id] = replace(
+            node, input_default={**node.input_default, **values}, from_file=node.from_file - set(values)
+        )
     return replace(graph, nodes=nodes)
 
 
@@ -169,7 +179,7 @@ def _parse_nodes(raw_nodes: Any, catalog: Catalog) -> dict[str, Node]:
         input_default = raw.get("input_default") or {}
         if not isinstance(input_default, dict):
             raise GraphError(f"node {node_id!r}: `input_default` must be an object")
-        nodes[node_id] = Node(node_id, block, input_default)
+        nodes[node_id] = Node(node_id, block, input_default, from_file=frozenset(input_default))
     return nodes
 
 

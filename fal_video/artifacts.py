@@ -1,7 +1,10 @@
 """A run saved to a folder: each video downloaded and proven to decode, one metadata file per node.
 
 fal's URLs expire, so `--output` keeps the files; decoding every frame (not reading headers) is
-what shows a clip really plays. Nothing already in the folder is ever overwritten: a name that is
+what shows a clip really plays. A result's URLs are fetched as untrusted ones (`downloads`): capped,
+public addresses only, streamed into the clips folder and renamed there when complete, so nothing
+is written outside `--output` and a refused or broken download leaves nothing behind.
+Nothing already in the folder is ever overwritten: a name that is
 taken (an earlier run, another graph with the same node ids) gets a numbered suffix, claimed with an
 exclusive create so two runs at once cannot take the same one.
 """
@@ -19,13 +22,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
+import fal_spec
 from fal_sandbox.media import probe
 
+from .downloads import READ_TIMEOUT, DownloadPolicy, DownloadRefused, download
 from .executor import NodeResult
 from .records import SavedClip, node_record
 
 MEDIA_FACTS = ("width", "height", "fps", "duration", "num_frames", "has_audio")
-DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+VIDEO_TYPES = frozenset(fal_spec.MEDIA_TYPES["video"])
+"""What a video output's bytes must be (by their first bytes, not the server's `Content-Type`)."""
 MAX_SUFFIX = 10_000
 """Names tried for one file before giving up (`clip.mp4`, `clip-2.mp4`, ...)."""
 
@@ -67,15 +73,16 @@ class ClipSaver:
 
     `saved` fills in as clips arrive, so a run interrupted while downloading keeps what it has."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, policy: DownloadPolicy) -> None:
         self.output_dir = output_dir
+        self.policy = policy
         self.saved: dict[str, list[SavedClip]] = {}
 
     async def save(self, results: Iterable[NodeResult]) -> dict[str, list[SavedClip]]:
         results = list(results)
         for result in results:
             self.saved.setdefault(result.node_id, [])
-        async with httpx.AsyncClient(follow_redirects=True, timeout=DOWNLOAD_TIMEOUT) as http:
+        async with httpx.AsyncClient(follow_redirects=False, timeout=READ_TIMEOUT) as http:
             await asyncio.gather(
                 *(
                     self._save_clip(http, result.node_id, output, url)
@@ -100,27 +107,42 @@ class ClipSaver:
         self.saved.setdefault(node_id, []).append(clip)
 
     async def _fetch(self, http: httpx.AsyncClient, node_id: str, output: str, url: str) -> SavedClip:
+        folder = self.output_dir / "clips"
         try:
-            response = await http.get(url)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            return SavedClip(node_id, output, url, None, problem=f"download failed: {exc}")
+            part = await download(http, url, folder, VIDEO_TYPES, self.policy)
+        except DownloadRefused as refused:
+            return SavedClip(node_id, output, url, None, problem=f"not downloaded: {refused}")
+        except (httpx.HTTPError, TimeoutError) as exc:
+            why = f"over the {self.policy.total_seconds:g} s limit" if isinstance(exc, TimeoutError) else exc
+            return SavedClip(node_id, output, url, None, problem=f"download failed: {why}")
+        except OSError as exc:
+            return SavedClip(
+                node_id, output, url, None, problem=f"could not write to {folder}: {exc.strerror or exc}"
+            )
         stem = f"{file_stem(node_id)}-{file_stem(output)}"
         try:
-            path = await asyncio.to_thread(
-                _write_new, self.output_dir / "clips", stem, ".mp4", response.content
-            )
+            path = await asyncio.to_thread(_keep, part, folder, stem, ".mp4")
         except OSError as exc:
-            folder = self.output_dir / "clips"
             return SavedClip(
                 node_id, output, url, None, problem=f"could not write to {folder}: {exc.strerror or exc}"
             )
         try:
-            facts = await asyncio.to_thread(probe, response.content)
+            facts = await asyncio.to_thread(probe, path)
         except ValueError as exc:
             return SavedClip(node_id, output, url, path, problem=f"saved, but it does not decode: {exc}")
         media = {name: getattr(facts, name) for name in MEDIA_FACTS}
         return SavedClip(node_id, output, url, path, media=media)
+
+
+def _keep(part: Path, folder: Path, stem: str, suffix: str) -> Path:
+    """The finished download under its own new name (claimed first, so nothing is overwritten)."""
+    try:
+        path = claim_path(folder, stem, suffix)
+        os.replace(part, path)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:

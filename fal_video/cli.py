@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -25,6 +24,7 @@ from .jobs_command import add_job_commands
 from .platform_install import add_platform_command
 from .sandbox_command import SandboxOptions
 from .schemas_command import add_schemas_command
+from .terminal import Escaped, json_text, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,7 +201,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--files-root",
         type=Path,
         metavar="DIR",
-        help="local files you name are read only under DIR (default: the current directory)",
+        help=(
+            "local files you name are read only under DIR (default: the current directory); "
+            "a graph file's own local paths are read only when DIR is given"
+        ),
     )
     parser.add_argument(
         "--resubmit",
@@ -238,15 +241,15 @@ def _blocks(args: argparse.Namespace) -> int:
     if args.name:
         description = describe_block(find_block(catalog, args.name))
         if args.json:
-            print(json.dumps(description.as_json(), indent=2, ensure_ascii=False, default=str))
+            print(json_text(description.as_json(), default=str))
         else:
-            _stdout_console().print(block_view(description))
+            _stdout_console().print(Escaped(block_view(description)))
         return EXIT_OK
     descriptions = [describe_block(block) for block in sorted(catalog.values(), key=lambda b: b.name)]
     if args.json:
-        print(json.dumps([d.as_json() for d in descriptions], indent=2, ensure_ascii=False, default=str))
+        print(json_text([d.as_json() for d in descriptions], default=str))
     else:
-        _stdout_console().print(blocks_table(descriptions))
+        _stdout_console().print(Escaped(blocks_table(descriptions)))
     return EXIT_OK
 
 
@@ -269,6 +272,8 @@ def _run_graph_file(args: argparse.Namespace) -> int:
     from .inputs import parse_assignments, split_node_assignments
 
     graph = load_graph(args.file, project_blocks())
+    if args.files_root is not None:  # the user vouches for the file's local paths under that root
+        graph = graph.with_file_trusted()
     overrides = {
         node_id: parse_assignments(assignments, graph.nodes[node_id].block)
         for node_id, assignments in split_node_assignments(args.set).items()
@@ -322,8 +327,10 @@ def _collect_job(args: argparse.Namespace) -> int:
 
 def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int:
     from .connection import choose_mode
+    from .downloads import max_download_bytes
 
     mode = choose_mode(force_sandbox=args.sandbox)  # a half-set or malformed key: said at once
+    args.max_download_bytes = max_download_bytes()  # a bad setting is said before anything is paid
     files_root = (args.files_root or Path.cwd()).expanduser()
     if not files_root.is_dir():
         raise CommandLineError(f"--files-root {files_root}: not a folder")
@@ -392,7 +399,9 @@ async def _execute(
                 with display:
                     await _run_graph(execution, interrupts)
                 if output_dir is not None:
-                    clips = await _save_clips(list(execution.results.values()), output_dir, interrupts)
+                    clips = await _save_clips(
+                        list(execution.results.values()), output_dir, args.max_download_bytes, interrupts
+                    )
                     saved = not interrupts.interrupted
             finally:
                 results = list(execution.results.values())
@@ -430,12 +439,14 @@ async def _run_graph(execution: GraphExecution, interrupts: Interrupts) -> None:
 
 
 async def _save_clips(
-    results: list[NodeResult], output_dir: Path, interrupts: Interrupts
+    results: list[NodeResult], output_dir: Path, max_bytes: int, interrupts: Interrupts
 ) -> dict[str, list[SavedClip]]:
-    """Download and probe every video; a signal stops the downloads and keeps what has arrived."""
+    """Download and probe every video; a signal stops the downloads and keeps what has arrived.
+    Only the sandbox's own loopback origin is fetched without the public-address checks."""
     from .artifacts import ClipSaver
+    from .downloads import DownloadPolicy, sandbox_origin
 
-    saver = ClipSaver(output_dir)
+    saver = ClipSaver(output_dir, DownloadPolicy(max_bytes=max_bytes, trusted_origin=sandbox_origin()))
     if not interrupts.interrupted:
         saving = asyncio.ensure_future(saver.save(results))
         await interrupts.until_done_or_signalled(saving)
@@ -469,6 +480,8 @@ def _report(
     spend: Any,
     signal_name: str | None,
 ) -> None:
+    from rich.text import Text
+
     from .report import json_document, problem_lines, summary
 
     output_dir: Path | None = args.output
@@ -482,16 +495,14 @@ def _report(
             spend=spend,
             interrupted=signal_name,
         )
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json_text(document))
     else:
         console = _stdout_console()
-        console.print(summary(results, clips, console.width))
+        console.print(Escaped(summary(results, clips, console.width)))
         if output_dir is not None:
             saved = sum(1 for node_clips in clips.values() for clip in node_clips if clip.problem is None)
-            console.print(
-                f"{saved} clip(s) in {output_dir / 'clips'}, metadata in {output_dir / 'metadata'}",
-                highlight=False,
-            )
+            where = f"{saved} clip(s) in {output_dir / 'clips'}, metadata in {output_dir / 'metadata'}"
+            console.print(Escaped(Text(where)))
     for line in problem_lines(results, clips):
         _say(line)
     from .jobs_state import external_sandbox_url
@@ -505,14 +516,10 @@ def _print_dry_run(graph: AgentGraph, plans: dict[str, Any], spend: Any, mode: M
     from .report import dry_run_document, dry_run_view
 
     if as_json:
-        print(
-            json.dumps(
-                dry_run_document(plans.values(), spend, mode, graph.name), indent=2, ensure_ascii=False
-            )
-        )
+        print(json_text(dry_run_document(plans.values(), spend, mode, graph.name)))
         return
     where = "it would run on fal.ai, billed" if mode == "fal" else "it would run in the sandbox"
-    _stdout_console().print(dry_run_view(plans.values(), spend, where))
+    _stdout_console().print(Escaped(dry_run_view(plans.values(), spend, where)))
 
 
 # ---- sandbox --------------------------------------------------------------------------------------
@@ -611,6 +618,6 @@ def _say(text: str) -> None:
 def _print_err(text: str) -> None:
     """stderr may be gone (a closed terminal sends SIGHUP): a message lost is no reason to stop."""
     try:
-        print(text, file=sys.stderr, flush=True)
+        print(shown(text), file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass

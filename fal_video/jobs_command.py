@@ -21,6 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
+from .terminal import Escaped, shown
 
 if TYPE_CHECKING:
     from blocks.fal._ledger import LedgerEntry, SqliteJobLedger
@@ -155,9 +156,9 @@ async def _ask(args: argparse.Namespace, what: str) -> int:
         else:
             where = f", position {status.queue_position}" if status.queue_position is not None else ""
             failed = f" (fal reports: {status.error})" if status.error else ""
-            print(f"{request_id} on {endpoint}: {status.state}{where}{failed}")
+            _print_now(f"{request_id} on {endpoint}: {status.state}{where}{failed}")
             for line in status.logs:
-                print(f"  fal: {line}")
+                _print_now(f"  fal: {line}")
         return EXIT_OK
     if args.json:
         print(
@@ -166,7 +167,7 @@ async def _ask(args: argparse.Namespace, what: str) -> int:
             )
         )
     else:
-        print(f"{request_id} on {endpoint}: cancel {CANCEL_WORDS[outcome]}")
+        _print_now(f"{request_id} on {endpoint}: cancel {CANCEL_WORDS[outcome]}")
     return EXIT_OK if outcome == "accepted" else EXIT_FAILED
 
 
@@ -215,7 +216,7 @@ def _jobs(args: argparse.Namespace) -> int:
             _age(record["age_seconds"]),
             estimate,
         )
-    (Console() if sys.stdout.isatty() else Console(width=200)).print(table)
+    (Console() if sys.stdout.isatty() else Console(width=200)).print(Escaped(table))
     return EXIT_OK
 
 
@@ -268,7 +269,7 @@ def _webhooks(args: argparse.Namespace) -> int:
 
 
 def _print_now(text: str) -> None:
-    print(text, flush=True)
+    print(shown(text), flush=True)
 
 
 def _say(text: str) -> None:
@@ -277,6 +278,6 @@ def _say(text: str) -> None:
 
 def _say_plain(text: str) -> None:
     try:
-        print(text, file=sys.stderr, flush=True)
+        print(shown(text), file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass

@@ -55,15 +55,23 @@ class NodePlan:
 
 
 def node_file_policy(graph: AgentGraph, node: Node, files_root: Path | None) -> LocalFilePolicy | None:
-    """The local files a node may read: only the values typed into its own inputs (its graph-file
-    defaults and `--set` values, never what a link delivers), and only under `files_root`."""
+    """The local files a node may read: only the values typed into its own inputs (`--set` values,
+    and graph-file defaults the user vouched for; never what a link delivers), only under `files_root`."""
     if files_root is None:
         return None
     linked = {link.sink_name for link in graph.incoming(node.id)}
-    typed = {
+    values = {
         name: frozenset(_texts(value)) for name, value in node.input_default.items() if name not in linked
     }
-    return LocalFilePolicy(root=files_root, typed=typed)
+    return LocalFilePolicy(
+        root=files_root,
+        typed={name: texts for name, texts in values.items() if name not in node.from_file},
+        written={name: texts for name, texts in values.items() if name in node.from_file},
+        written_remedy=(
+            "a graph file's local paths are read only with an explicit --files-root DIR (or name "
+            f"the file yourself: --set {node.id}.{{input}}=PATH)"
+        ),
+    )
 
 
 def _texts(value: Any) -> list[str]:

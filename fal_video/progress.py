@@ -19,6 +19,7 @@ from blocks.fal._events import FalEvent, LogLine, QueuePosition, Started
 from .agent_graph import AgentGraph
 from .executor import NodeResult, RunObserver
 from .report import STATE_STYLES, message_lines, one_line
+from .terminal import Escaped, shown
 
 
 class ProgressDisplay(RunObserver, Protocol):
@@ -50,7 +51,7 @@ class PlainProgress:
 
     def _say(self, result: NodeResult, text: str) -> None:
         for line in message_lines(text):
-            self.stream.write(f"{result.node_id}: {line}\n")
+            self.stream.write(shown(f"{result.node_id}: {line}") + "\n")
         self.stream.flush()
 
     def node_started(self, result: NodeResult) -> None:
@@ -110,7 +111,7 @@ class LiveProgress:
         row.latest = one_line(result.error or result.skip_reason or row.latest)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.table(options.max_width)
+        yield Escaped(self.table(options.max_width))
 
     def table(self, width: int) -> Table:
         """The table for a terminal `width` columns wide. Node and block names wrap rather than

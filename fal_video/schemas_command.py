@@ -27,6 +27,8 @@ from fal_spec import ENTRIES_DIR, Schema, drift, facts_of, value_schema
 from fal_spec.openapi import OPENAPI_URL, NotInDocument, schemas_from_openapi
 from fal_spec.spec import endpoint_id_of, file_name, read_entry_file, write_entry_file
 
+from .terminal import shown
+
 if TYPE_CHECKING:  # httpx is imported when a schemas command runs, not for every `fal-video --help`
     import httpx
 
@@ -128,7 +130,7 @@ def _run(args: argparse.Namespace, act: Act, done: str) -> int:
                 endpoint = endpoint_id_of(path)
                 live = fetch(endpoint)
                 if isinstance(live, str):
-                    print(f"{endpoint}: {live}")
+                    print(shown(f"{endpoint}: {live}"))
                     unpublished += 1
                 elif act(path, read_entry_file(path) if path.is_file() else None, live):
                     drifted += 1
@@ -165,7 +167,7 @@ def _check(args: argparse.Namespace) -> int:
         if lines:
             print(f"{entry['endpoint_id']}: {len(lines)} change(s)")
             for line in lines:
-                print(f"  {line}")
+                print(shown(f"  {line}"))
         return bool(lines)
 
     return _run(args, report, "differ")
@@ -259,4 +261,4 @@ def _about_schemas(facts: str) -> bool:
 
 
 def _say(text: str) -> None:
-    print(f"fal-video: {text}", file=sys.stderr, flush=True)
+    print(shown(f"fal-video: {text}"), file=sys.stderr, flush=True)

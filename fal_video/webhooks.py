@@ -14,8 +14,15 @@ not verify (forged or altered), or the very same signed delivery was already acc
 own repeated deliveries are signed anew). A verified delivery with `status: OK` completes its job in
 the job ledger (`complete_from_webhook`: idempotent, the first delivery wins), so `fal-video result`
 answers without another call to fal; a verified `ERROR` delivery is acknowledged and changes nothing
-(the result call reports the failure). Bodies are bounded (`MAX_BODY_BYTES`); URLs inside a delivery are
-stored, never fetched.
+(the result call reports the failure). URLs inside a delivery are stored, never fetched, and the JWKS
+URL comes only from the operator (option, variable, or the sandbox the command is set to), never from a
+delivery.
+
+Abuse is bounded: the receiver listens on loopback unless told otherwise (`--host` takes only loopback
+addresses); a body over `MAX_BODY_BYTES` is refused by its Content-Length before it is read, and a
+chunked one is cut off at that size; a connection that has not sent its headers within
+`HEADER_TIMEOUT_SECONDS` of opening (or of its previous request) is dropped, and a body that takes more
+than `BODY_TIMEOUT_SECONDS` is answered 408.
 """
 
 from __future__ import annotations
@@ -54,6 +61,9 @@ JWKS_REFETCH_SECONDS = 60.0
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """A delivery's body: fal's results are JSON with URLs (large data URIs would be over it)."""
 MAX_JWKS_BYTES = 64 * 1024
+HEADER_TIMEOUT_SECONDS = 10.0
+"""A connection's headers must arrive this soon (a client sending a byte a second is dropped)."""
+BODY_TIMEOUT_SECONDS = 30.0
 JWKS_TIMEOUT_SECONDS = 10.0
 _HEADERS = {
     "request_id": "X-Fal-Webhook-Request-Id",
@@ -253,9 +263,12 @@ class WebhookReceiver:
         if (request.content_length or 0) > MAX_BODY_BYTES:
             return self._refuse(413, "body too large")
         try:
-            body = await request.read()  # aiohttp stops reading past `client_max_size` (413)
+            async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
+                body = await request.read()  # aiohttp stops reading past `client_max_size` (413)
         except web.HTTPRequestEntityTooLarge:
             return self._refuse(413, "body too large")
+        except TimeoutError:
+            return self._refuse(408, f"the body took more than {BODY_TIMEOUT_SECONDS:g}s")
         now = self.clock()
         try:
             delivery = read_delivery(request.headers, body)
@@ -297,10 +310,19 @@ class WebhookReceiver:
 
 
 async def serve_webhooks(
-    receiver: WebhookReceiver, host: str, port: int, out: Callable[[str], None], stop: asyncio.Event
+    receiver: WebhookReceiver,
+    host: str,
+    port: int,
+    out: Callable[[str], None],
+    stop: asyncio.Event,
+    *,
+    header_timeout: float = HEADER_TIMEOUT_SECONDS,
 ) -> None:
-    """Serve on `host:port` until `stop` is set."""
-    runner = web.AppRunner(receiver.app(), access_log=None, shutdown_timeout=2.0)
+    """Serve on `host:port` until `stop` is set. aiohttp's keep-alive timer runs from the moment a
+    connection opens until its request's headers are in, so it is the header timeout too."""
+    runner = web.AppRunner(
+        receiver.app(), access_log=None, shutdown_timeout=2.0, keepalive_timeout=header_timeout
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

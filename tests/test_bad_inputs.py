@@ -473,3 +473,32 @@ def test_sandbox_mode_ignores_no_key_and_a_forced_sandbox_ignores_a_bad_one(
     monkeypatch.setenv("FAL_KEY_ID", "half")
     assert main(["run", "AIVideoGenerator", "--set", "prompt=a cat", *FAST, "--sandbox", "--dry-run"]) == 0
     assert "dry run: nothing was submitted (it would run in the sandbox)" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("fake_fal_key")
+async def test_a_graph_files_local_path_is_read_only_when_the_user_vouches_for_it(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19: a graph someone else wrote named a file under the current directory, and the old
+    code uploaded it (its defaults counted as typed by the user, the files root defaulted to cwd)."""
+    monkeypatch.chdir(tmp_path)
+    files = Files(tmp_path)
+    picture = files.write("holiday.png", PNG)
+    graph_file = files.graph([node("a", IMAGE_ID, prompt="x", image=picture)])
+    code = await asyncio.to_thread(main, ["graph", graph_file])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.err == (
+        f"fal-video: error: node 'a' (AIImageToVideoBlock): image: {picture!r} is a local path written in "
+        "the graph file; a graph file's local paths are read only with an explicit --files-root DIR (or "
+        "name the file yourself: --set a.image=PATH)\n"
+    )
+    assert sandbox.journal.entries == []
+
+    for allowed in (["--files-root", str(tmp_path)], ["--set", f"a.image={picture}"]):
+        code = await asyncio.to_thread(main, ["graph", graph_file, "--dry-run", *allowed])
+        assert code == 0, capsys.readouterr().err
+    assert sandbox.journal.entries == []

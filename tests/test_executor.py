@@ -512,7 +512,7 @@ async def test_a_typed_local_file_under_the_root_is_uploaded_and_one_outside_is_
             "block_id": IMAGE_BLOCK_ID,
             "input_default": {"prompt": "it moves", "image": str(path), **FAST},
         }
-        return parse_graph({"nodes": [node]}, CATALOG)
+        return parse_graph({"nodes": [node]}, CATALOG).with_file_trusted()  # the host chose the root
 
     with pytest.raises(GraphInputError, match=r"image: .* is outside .*; local files are read only under"):
         await GraphExecution(graph_with(elsewhere / "first.png"), test_credentials, files_root=root).run()

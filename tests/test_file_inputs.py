@@ -98,18 +98,59 @@ async def test_local_file_is_checked_without_a_request_then_uploaded_once(
     assert len(uploads) == 1
 
 
-async def test_a_file_that_changes_after_its_check_is_checked_again_before_upload(
+@pytest.mark.parametrize("change", ["rewritten", "replaced by a symlink", "a folder swapped for a symlink"])
+async def test_the_bytes_checked_are_the_bytes_uploaded_whatever_happens_to_the_path(
     sandbox: SandboxServer,
     client,  # type: ignore[no-untyped-def]
     tmp_path: Path,
+    change: str,
 ) -> None:
-    path = tmp_path / "frame.png"
+    """Issue 19: the file is opened once; the old code read the path again at upload, so a symlink
+    swapped in after the check uploaded whatever it pointed to."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "shots").mkdir(parents=True)
+    outside.mkdir()
+    secret = outside / "secret.png"
+    secret.write_bytes(PNG + b"secret")
+    path = root / "shots" / "frame.png"
     path.write_bytes(PNG)
-    checked = await check_media(str(path), IMAGE, "image_url", policy=anywhere_under(tmp_path))
-    path.write_bytes(b"now it is text, not a picture")
-    with pytest.raises(InputProblem, match=r"^image_url: expected image"):
-        await upload_media(checked, client)
-    assert sandbox.journal.count("upload") == 0
+    checked = await check_media(str(path), IMAGE, "image_url", policy=anywhere_under(root))
+    if change == "rewritten":
+        path.write_bytes(b"now it is text, not a picture")
+    elif change == "replaced by a symlink":
+        path.unlink()
+        path.symlink_to(secret)
+    else:
+        (root / "shots").rename(root / "old")
+        (root / "shots").symlink_to(outside)
+        (outside / "frame.png").write_bytes(PNG + b"secret")
+    url = await upload_media(checked, client)
+    stored = sandbox.media.lookup(url)
+    assert stored is not None and stored.data == PNG
+
+
+async def test_a_symlink_swapped_in_before_the_file_is_opened_is_refused_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "shots").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "frame.png").write_bytes(PNG)
+    (tmp_path / "shots" / "frame.png").symlink_to(tmp_path / "elsewhere" / "frame.png")
+    policy = anywhere_under(tmp_path)
+    resolved = tmp_path / "shots" / "frame.png"  # as if a swap had happened after `path_for` resolved it
+    with pytest.raises(OSError):
+        os.close(policy.open(resolved))
+    os.close(policy.open(policy.path_for(str(resolved), "image_url")))  # the resolved path opens
+
+
+async def test_a_symlink_out_of_the_root_and_a_fifo_are_refused(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (tmp_path / "secret.png").write_bytes(PNG)
+    (root / "link.png").symlink_to(tmp_path / "secret.png")
+    with pytest.raises(InputProblem, match="is outside"):
+        await check_media(str(root / "link.png"), IMAGE, "image_url", policy=anywhere_under(root))
+    os.mkfifo(root / "pipe.png")  # opening it must not block, reading it must not happen
+    with pytest.raises(InputProblem, match=r"pipe\.png is not a regular file"):
+        await check_media(str(root / "pipe.png"), IMAGE, "image_url", policy=anywhere_under(root))
 
 
 async def test_list_items_are_checked_and_uploaded_by_location(

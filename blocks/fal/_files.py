@@ -10,7 +10,12 @@ is submitted.
   it (the path was typed by the user, and lies under the root the user chose). Nothing else on this
   machine's disk is ever read, whatever text reaches a file input.
 - `upload_media` turns a checked value into what fal receives: the URL itself, a small data URI, or
-  the URL of an upload (a local file is re-checked on the bytes actually read).
+  the URL of an upload.
+
+A local file is opened once, component by component from the root with O_NOFOLLOW (a symlink swapped
+in after the path was resolved is refused, never followed), checked with fstat on that handle (a
+regular file, its size) and read from it; the bytes checked are the bytes uploaded, so nothing can
+change between the check and the upload.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ import asyncio
 import base64
 import binascii
 import contextvars
+import errno
 import mimetypes
+import os
 import re
+import stat
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,8 +49,6 @@ Resolver = Callable[[str], Awaitable[str]]
 """Turns a host's own file reference (the platform's workspace:// files) into a data URI."""
 
 MB = 1024 * 1024
-HEAD_BYTES = 4096
-"""How much of a local file is read to check its type (`sniff_content_type` looks no further)."""
 
 ACCEPTED: dict[str, frozenset[str]] = {kind: frozenset(types) for kind, types in fal_spec.MEDIA_TYPES.items()}
 """The types a file input of each kind takes where its rule names none narrower (`fal_spec`'s list)."""
@@ -85,10 +91,17 @@ class LocalFilePolicy:
     root: Path
     typed: Mapping[str, frozenset[str]] | None = None
     """Input name → the values typed for it. None: every input's value came from the user."""
+    written: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Input name → values someone else may have written (a graph file): never read as paths."""
+    written_remedy: str = ""
+    """How the user allows a `written` path (`{input}` is the input's name)."""
 
     def path_for(self, text: str, field: str) -> Path:
         """The file `text` names, if this policy lets `field` read it; else `InputProblem`."""
         top = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if text in self.written.get(top, frozenset()):
+            remedy = self.written_remedy.format(input=top)
+            raise InputProblem(field, f"{_shown(text)} is a local path written in the graph file; {remedy}")
         if self.typed is not None and text not in self.typed.get(top, frozenset()):
             raise InputProblem(
                 field,
@@ -103,6 +116,21 @@ class LocalFilePolicy:
                 field, f"{path} is outside {root}; local files are read only under the files root"
             )
         return resolved
+
+    def open(self, path: Path) -> int:
+        """A read handle on `path` (from `path_for`), opened from the root one component at a time
+        without following any symlink: one swapped in since the path was resolved is refused."""
+        root = self.root.expanduser().resolve()
+        *folders, name = path.relative_to(root).parts
+        handle = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for folder in folders:
+                inner = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+                os.close(handle)
+                handle = inner
+            return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=handle)
+        finally:
+            os.close(handle)
 
 
 local_files: contextvars.ContextVar[LocalFilePolicy | None] = contextvars.ContextVar(
@@ -146,9 +174,9 @@ class CheckedMedia:
     source: Literal["url", "data", "file"]
     content_type: str | None = None
     data: bytes | None = None
-    """A data URI's bytes."""
+    """A data URI's bytes, or a local file's as read (once) and checked."""
     path: Path | None = None
-    """A local file (read again, and checked again, when it is uploaded)."""
+    """A local file's path: its name for the upload."""
 
     @property
     def needs_upload(self) -> bool:
@@ -172,7 +200,7 @@ async def check_media(
     host's own reference and is resolved to a data URI first; standalone, it is a local path, read
     only as far as `policy` allows (on the platform, never)."""
     text = value.strip()
-    if text.startswith(("https://", "http://")):
+    if text[:8].lower().startswith(("https://", "http://")):  # fal fetches it: nothing is fetched here
         if not httpx.URL(text).host:
             raise InputProblem(field, f"{text!r} is not a valid URL")
         return CheckedMedia(field, rule, text, "url")
@@ -196,21 +224,32 @@ async def check_media(
     if policy is None:
         raise InputProblem(field, NO_LOCAL_FILES)
     path = policy.path_for(text, field)
-    content_type = await asyncio.to_thread(_check_local_file, path, rule, field)
-    return CheckedMedia(field, rule, text, "file", content_type, path=path)
+    data = await asyncio.to_thread(_read_local_file, policy, path, rule, field)
+    content_type = _check_type(data, rule, field)
+    return CheckedMedia(field, rule, text, "file", content_type, data=data, path=path)
 
 
-def _check_local_file(path: Path, rule: MediaRule, field: str) -> str:
-    """Existence, size (before reading) and type (from the first bytes) of a local file."""
-    if not path.is_file():
-        raise InputProblem(field, f"no such file: {path}")
-    _check_size(path.stat().st_size, rule, field, path.name)
+def _read_local_file(policy: LocalFilePolicy, path: Path, rule: MediaRule, field: str) -> bytes:
+    """The file's bytes, from one handle: a regular file (fstat), within the size limit, read whole."""
     try:
-        with path.open("rb") as file:
-            head = file.read(HEAD_BYTES)
+        handle = policy.open(path)
+    except FileNotFoundError:
+        raise InputProblem(field, f"no such file: {path}") from None
     except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise InputProblem(field, f"{path}: a symbolic link appeared in the path; refused") from None
         raise InputProblem(field, f"cannot read {path}: {exc.strerror or exc}") from None
-    return _check_type(head, rule, field)
+    with os.fdopen(handle, "rb") as file:
+        facts = os.fstat(file.fileno())
+        if not stat.S_ISREG(facts.st_mode):
+            raise InputProblem(field, f"{path} is not a regular file")
+        _check_size(facts.st_size, rule, field, path.name)
+        try:
+            data = file.read(facts.st_size + 1)
+        except OSError as exc:
+            raise InputProblem(field, f"cannot read {path}: {exc.strerror or exc}") from None
+    _check_size(len(data), rule, field, path.name)
+    return data
 
 
 def decode_data_uri(text: str, field: str) -> bytes:
@@ -251,29 +290,16 @@ async def upload_media(checked: CheckedMedia, client: fal_client.AsyncClient) ->
     """The reference fal receives for a checked file input: as it is, or the URL of an upload."""
     if not checked.needs_upload:
         return checked.text
-    if checked.source == "file":
-        assert checked.path is not None
-        data = await asyncio.to_thread(_read_again, checked)
+    data = checked.data or b""
+    if checked.path is not None:
         name = checked.path.name
     else:
-        data = checked.data or b""
         name = f"{checked.field}{_extension(checked.content_type or '')}"
     content_type = _check_type(data, checked.rule, checked.field)
     try:
         return await client.upload(data, content_type, name)
     except (FalClientHTTPError, httpx.HTTPError) as exc:
         raise InputProblem(checked.field, f"upload to fal storage failed ({type(exc).__name__})") from None
-
-
-def _read_again(checked: CheckedMedia) -> bytes:
-    """The file's bytes, checked again: it may have changed since it was checked."""
-    assert checked.path is not None
-    try:
-        data = checked.path.read_bytes()
-    except OSError as exc:
-        raise InputProblem(checked.field, f"cannot read {checked.path}: {exc.strerror or exc}") from None
-    _check_size(len(data), checked.rule, checked.field, checked.path.name)
-    return data
 
 
 def _extension(content_type: str) -> str:
