@@ -16,10 +16,11 @@ call), so its `FAL_QUEUE_RUN_HOST` variable and `route_fal_client` route these c
 fal-client's; on fal's own queue host, fal-client's backup-domain transport is kept (a connection
 refused there is tried on its backup host).
 
-What is in flight is bounded: `max_requests` short calls, `max_streams` status streams (a stream holds
-a connection for a whole job). Connections live in many small pools rather than one big one: httpcore
-walks its whole pool, twice nested, on every request (cost: the pool's size squared), so one pool
-of a thousand connections costs more CPU than the jobs themselves (measured: `bench/capacity.py`).
+What is in flight is bounded: `max_requests` short calls, and `StreamSlots` status streams (a stream
+holds a connection, so a file descriptor, for a whole job: see `stream_bound`). Connections live in
+many small pools rather than one big one: httpcore walks its whole pool, twice nested, on every
+request (cost: the pool's size squared), so one pool of a thousand connections costs more CPU than
+the jobs themselves (measured: `bench/capacity.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -95,14 +97,37 @@ class JobUrls:
     cancel_url: str
 
 
+STREAM_CAP = 10_000
+"""Streams one process opens at most, whatever its file limit: each costs about 25 KB here (its
+connection, buffers and the job's coroutine; `bench/capacity.py`), so the cap keeps streams within
+about 250 MB."""
+FILES_KEPT_FREE = 128
+"""File descriptors left for everything that is not a stream: the ledger, logs, uploads, imports."""
+
+
+def stream_bound(max_requests: int) -> int:
+    """How many status streams may be open at once: one file descriptor each, so the process's open-file
+    limit (`ulimit -n`) less the short calls' connections and `FILES_KEPT_FREE`, at most `STREAM_CAP`,
+    at least one. Past it a job polls (a server that refuses streams is polled the same way)."""
+    try:
+        import resource
+    except ImportError:  # no such limit to read (Windows): the cap alone
+        return STREAM_CAP
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return STREAM_CAP
+    return max(1, min(STREAM_CAP, soft - max_requests - FILES_KEPT_FREE))
+
+
 @dataclass(frozen=True)
 class PoolSettings:
-    """How much one process keeps in flight: measured in `bench/run_loop.py`."""
+    """How much one process keeps in flight: measured in `bench/capacity.py`."""
 
     max_requests: int = 64
     """Short calls (submit, status, result, cancel) in flight at once; the rest wait their turn."""
-    max_streams: int = 1024
-    """Status streams open at once; a job beyond that polls until a stream is free."""
+    max_streams: int | None = None
+    """Status streams open at once (None: `stream_bound`); a job beyond that polls until a stream is
+    free, and each freed stream goes to the job that has waited longest."""
     pool_size: int = 4
     """Connections per pool."""
     connect_timeout: float = 10.0
@@ -183,7 +208,7 @@ class QueueClient:
         self._headers = {"Authorization": f"Key {api_key}", "User-Agent": USER_AGENT}
         self._tls = _shared_tls_context()
         self._requests = asyncio.Semaphore(self.settings.max_requests)
-        self._stream_slots = asyncio.Semaphore(self.settings.max_streams)
+        self.stream_slots = StreamSlots(self.settings.max_streams or stream_bound(self.settings.max_requests))
         self._call_pools: list[_Pool] = []
         self._stream_pools: list[_Pool] = []
 
@@ -355,9 +380,51 @@ class QueueClient:
         finally:
             pool.busy -= 1
 
-    def stream_slot(self) -> asyncio.Semaphore:
-        """Held for as long as a job follows a stream (`max_streams` at once)."""
-        return self._stream_slots
+
+class StreamSlots:
+    """At most `limit` status streams at once. A job that finds none free waits its turn (polling
+    meanwhile); each slot that frees is handed to the job that has waited longest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self._turns: deque[asyncio.Future[None]] = deque()
+        """Waiting jobs, longest-waiting first; a cancelled turn is dropped when it is reached."""
+
+    def take(self) -> bool:
+        """A free slot now, if there is one and no job is already waiting for it."""
+        while self._turns and self._turns[0].done():
+            self._turns.popleft()
+        if self.open < self.limit and not self._turns:
+            self.open += 1
+            return True
+        return False
+
+    def wait_turn(self) -> asyncio.Future[None]:
+        """Done when a slot has been handed to this job (the job then holds it: `release` it)."""
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._turns.append(turn)
+        return turn
+
+    def leave(self, turn: asyncio.Future[None]) -> None:
+        """Stop waiting; a slot handed over meanwhile, and not used, is passed on."""
+        if not turn.done():
+            turn.cancel()
+        elif not turn.cancelled():
+            self.release()
+
+    def release(self) -> None:
+        """A stream ended: its slot goes to the longest-waiting job, else back to the free ones."""
+        while self._turns:
+            turn = self._turns.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.open -= 1
+
+    @property
+    def waiting(self) -> int:
+        return sum(not turn.done() for turn in self._turns)
 
 
 @dataclass
