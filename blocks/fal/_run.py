@@ -12,7 +12,8 @@ job). This loop speaks fal's queue protocol through `_queue.QueueClient`, one ca
 - the job is followed on fal's status stream (`.../status/stream`, server-sent events): completion is
   noticed one round trip after it happens. A stream that drops, stalls or sends garbage is followed by
   one status call and reopened; a refused stream (or no free stream slot) falls back to status polling
-  with exponential backoff and jitter, from `first_poll` up to `max_poll`;
+  with exponential backoff and jitter, from `first_poll` up to `max_poll`; a job waiting for a slot
+  gets the next one that frees, longest-waiting first (`_queue.StreamSlots`);
 - each queue-position change and each new fal log line is reported once, as it happens;
 - transient failures (429 honouring `Retry-After`, 5xx, dropped or stalled calls, a 200 whose body is
   not fal's JSON) are retried inside the deadline; every call has its own timeout;
