@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from blocks.fal._queue import PoolSettings, QueueClient, StreamSlots, stream_bound
+import fal_client
+from aiohttp import web
+
+from blocks.fal._queue import JobUrls, PoolSettings, QueueClient, StreamSlots, backup_url, stream_bound
 from blocks.fal._run import WaitPolicy, run_fal_job
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer
@@ -20,8 +23,10 @@ POLICY = WaitPolicy(**{**QUICK.__dict__, "first_poll": 0.05, "max_poll": 0.2})
 async def test_ten_jobs_under_a_bound_of_three_streams_all_finish_and_freed_streams_go_to_waiting_jobs(
     sandbox: SandboxServer,
 ) -> None:
-    for _ in range(10):
-        sandbox.plan_next(JobPlan(queue_positions=(1, 0), log_lines=("a", "b", "c"), step_seconds=0.2))
+    for n in range(10):  # 0.25 s to 2.5 s: slots free while other jobs still run
+        sandbox.plan_next(
+            JobPlan(queue_positions=(1, 0), log_lines=("a", "b", "c"), step_seconds=0.05 * (n + 1))
+        )
     client = QueueClient(SECRET, PoolSettings(max_streams=3))
     most_open = 0
 
@@ -46,7 +51,7 @@ async def test_ten_jobs_under_a_bound_of_three_streams_all_finish_and_freed_stre
     assert len({outcome.request_id for outcome in outcomes}) == 10
     assert all(outcome.result["video"]["url"] for outcome in outcomes)
     calls = sandbox.journal.per_job()
-    assert len(calls) == 10 and all(job["submit"] == 1 and job["result"] == 1 for job in calls.values())
+    assert len(calls) == 10 and all(job["submit"] == 1 for job in calls.values()), "one submit each"
     assert most_open == 3, "never more streams than the bound, and the bound used"
     assert client.stream_slots.open == 0 and client.stream_slots.waiting == 0, "every slot given back"
     polled = [job for job, counts in calls.items() if counts["status"] > 0]
@@ -86,3 +91,55 @@ def test_the_stream_bound_follows_the_open_file_limit() -> None:
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert stream_bound(64) <= 10_000
+
+
+async def test_events_split_across_writes_with_comments_crlf_and_multi_line_data_are_read_whole() -> None:
+    """The status stream's reader takes server-sent events as the format allows them to arrive."""
+    pieces = [
+        b": keep-alive\r\n\r\n",
+        b'data: {"status": "IN_QUEUE", "queue_',
+        b'position": 2}\r\n\r\nevent: status\nid: 7\ndata: {"status":\ndata: "IN_PROGRESS", "logs": []}\n',
+        b'\n: keep-alive\n\ndata: {"status": "COMPLETED", "logs": [], "metrics": {}}\n\n',
+    ]
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        for piece in pieces:
+            await response.write(piece)
+            await asyncio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/fal-ai/mochi-v1/requests/r1/status/stream", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}/fal-ai/mochi-v1/requests/r1"
+    client = QueueClient(SECRET, PoolSettings(max_streams=1))
+    seen: list[object] = []
+    try:
+        async with client.stream(
+            JobUrls("r1", f"{base}/status", base, f"{base}/cancel"), stall_timeout=5
+        ) as events:
+            async for status in events:
+                seen.append(status)
+                if isinstance(status, fal_client.Completed):
+                    break
+    finally:
+        await client.aclose()
+        await runner.cleanup()
+    assert [type(status).__name__ for status in seen] == ["Queued", "InProgress", "Completed"]
+    assert isinstance(seen[0], fal_client.Queued) and seen[0].position == 2
+
+
+def test_only_fal_s_own_queue_host_has_a_backup() -> None:
+    assert (
+        backup_url("https://queue.fal.run/fal-ai/veo3/requests/abc/status?logs=1")
+        == "https://queue.falrun.com/fal-ai/veo3/requests/abc/status?logs=1"
+    )
+    assert backup_url("http://queue.fal.run/fal-ai/veo3") is None, "never over plain http"
+    assert backup_url("https://gateway.example.com/fal-ai/veo3") is None

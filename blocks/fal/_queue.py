@@ -283,7 +283,7 @@ class QueueClient:
         try:
             return await _read(session, method, url, limits, **kwargs)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as first:
-            backup = _backup_url(url)
+            backup = backup_url(url)
             if backup is None:
                 raise
             connect = min(limits.connect or BACKUP_CONNECT_TIMEOUT, BACKUP_CONNECT_TIMEOUT)
@@ -541,7 +541,7 @@ async def _read(
         return Answer(response.status, response.headers, await response.read())
 
 
-def _backup_url(url: str) -> str | None:
+def backup_url(url: str) -> str | None:
     """The same URL on fal's backup host, for a URL on fal's queue host over https (else None)."""
     target = URL(url)
     backup = FAL_BACKUP_HOSTS.get(target.host or "")
