@@ -9,7 +9,15 @@ import asyncio
 import fal_client
 from aiohttp import web
 
-from blocks.fal._queue import JobUrls, PoolSettings, QueueClient, StreamSlots, backup_url, stream_bound
+from blocks.fal._queue import (
+    CallSlots,
+    JobUrls,
+    PoolSettings,
+    QueueClient,
+    StreamSlots,
+    backup_url,
+    stream_bound,
+)
 from blocks.fal._run import WaitPolicy, run_fal_job
 from fal_sandbox.plan import JobPlan
 from fal_sandbox.server import SandboxServer
@@ -143,3 +151,30 @@ def test_only_fal_s_own_queue_host_has_a_backup() -> None:
     )
     assert backup_url("http://queue.fal.run/fal-ai/veo3") is None, "never over plain http"
     assert backup_url("https://gateway.example.com/fal-ai/veo3") is None
+
+
+async def test_a_running_job_s_call_goes_before_queued_submits_and_a_cancelled_wait_gives_nothing_away() -> (
+    None
+):
+    slots = CallSlots(1)
+    order: list[str] = []
+    hold = asyncio.Event()
+
+    async def call(name: str, *, submit: bool) -> None:
+        async with slots.turn(submit=submit):
+            order.append(name)
+            await hold.wait()
+
+    first = asyncio.create_task(call("first submit", submit=True))
+    await asyncio.sleep(0)
+    queued = [asyncio.create_task(call(f"submit {n}", submit=True)) for n in range(3)]
+    await asyncio.sleep(0)
+    given_up = asyncio.create_task(call("status given up", submit=False))
+    result = asyncio.create_task(call("result", submit=False))
+    await asyncio.sleep(0)
+    given_up.cancel()
+    await asyncio.sleep(0)
+    hold.set()
+    await asyncio.wait_for(asyncio.gather(first, result, *queued), timeout=5)
+    assert order == ["first submit", "result", "submit 0", "submit 1", "submit 2"]
+    assert given_up.cancelled() and slots.busy == 0

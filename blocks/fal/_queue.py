@@ -21,8 +21,9 @@ per-request machinery (anyio cancel scopes around each read and write, the pool'
 three byte iterators under the event-stream parser) was most of the process's CPU, four times the
 same calls over aiohttp, and the process saturated its core at about 1,500 jobs (`bench/capacity.py`).
 
-What is in flight is bounded: `max_requests` short calls, and `StreamSlots` status streams (a stream
-holds a connection, so a file descriptor, for a whole job: see `stream_bound`).
+What is in flight is bounded: `max_requests` short calls (`CallSlots`: a job already running goes
+before a new submit), and `StreamSlots` status streams (a stream holds a connection, so a file
+descriptor, for a whole job: see `stream_bound`).
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ class QueueClient:
         self.settings = settings or PoolSettings()
         self._headers = {"Authorization": f"Key {api_key}", "User-Agent": USER_AGENT}
         self._tls = _shared_tls_context()
-        self._requests = asyncio.Semaphore(self.settings.max_requests)
+        self.call_slots = CallSlots(self.settings.max_requests)
         self.stream_slots = StreamSlots(self.settings.max_streams or stream_bound(self.settings.max_requests))
         self._sessions: dict[str, aiohttp.ClientSession] = {}
         self._closer: AsyncGenerator[None, None] | None = None
@@ -316,7 +317,7 @@ class QueueClient:
         headers = {}
         if start_timeout is not None:
             headers["X-Fal-Request-Timeout"] = str(float(start_timeout))
-        async with self._requests:
+        async with self.call_slots.turn(submit=True):
             try:
                 async with asyncio.timeout(limit + 1.0):  # aiohttp's own timeouts say more, first
                     response = await self._send(
@@ -390,7 +391,7 @@ class QueueClient:
 
     async def _call(self, method: str, url: str, limit: float, **kwargs: Any) -> Answer:
         """A status, result or cancel call; `CallFailed` when no HTTP answer came back."""
-        async with self._requests:
+        async with self.call_slots.turn(submit=False):
             try:
                 async with asyncio.timeout(limit + 1.0):
                     return await self._send("calls", method, url, self._timeout(limit), **kwargs)
@@ -436,6 +437,48 @@ class QueueClient:
                 await statuses.aclose()
         finally:
             response.close()  # a stream is read to its end or given up on: its connection is not reused
+
+
+class CallSlots:
+    """At most `limit` short calls in flight. Waiting calls go first come, first served, except that
+    a running job's call (status, result, cancel) goes before any new submit: with thousands of
+    submits queued, a finished job's result would otherwise wait behind all of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.busy = 0
+        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {False: deque(), True: deque()}
+        """By `submit`: the calls of running jobs, and new submits, each in arrival order."""
+
+    @asynccontextmanager
+    async def turn(self, *, submit: bool) -> AsyncIterator[None]:
+        if self.busy < self.limit:  # nobody waits while a slot is free: `_release` hands it on
+            self.busy += 1
+        else:
+            waiting: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting[submit].append(waiting)
+            try:
+                await waiting
+            except asyncio.CancelledError:
+                if waiting.done() and not waiting.cancelled():  # handed a slot as it was cancelled
+                    self._release()
+                elif waiting in self._waiting[submit]:  # still queued: out of the queue
+                    self._waiting[submit].remove(waiting)
+                raise
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """The slot goes to the first waiter, running jobs' calls first; else it is free."""
+        for queue in (self._waiting[False], self._waiting[True]):
+            while queue:
+                waiting = queue.popleft()
+                if not waiting.done():  # not cancelled meanwhile
+                    waiting.set_result(None)
+                    return
+        self.busy -= 1
 
 
 class StreamSlots:
