@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import statistics
 import sys
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,9 +43,21 @@ def route_fal_client_to(url: str) -> Iterator[None]:
         fal_http.QUEUE_URL_FORMAT, fal_http.REST_URL, fal_http.CDN_URL = saved
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a live process has used so far; nan where /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
-async def sandbox_process(step: float, plans: Iterable[str] = ()) -> AsyncIterator[str]:
-    """`bench.sandbox_process` in a child process; yields its URL, stops it on the way out."""
+async def sandbox_process(
+    step: float, plans: Iterable[str] = (), cpu: list[float] | None = None
+) -> AsyncIterator[str]:
+    """`bench.sandbox_process` in a child process; yields its URL, stops it on the way out (after
+    appending the CPU seconds it used to `cpu`, when given: is the server the bottleneck?)."""
     arguments = [sys.executable, "-m", "bench.sandbox_process", "--step", str(step)]
     for spec in plans:
         arguments += ["--plan", spec]
@@ -55,6 +69,8 @@ async def sandbox_process(step: float, plans: Iterable[str] = ()) -> AsyncIterat
         url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
         yield url
     finally:
+        if cpu is not None:
+            cpu.append(cpu_seconds(process.pid))
         process.stdin.close()
         try:
             await asyncio.wait_for(process.wait(), 10)

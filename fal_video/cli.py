@@ -326,6 +326,8 @@ def _collect_job(args: argparse.Namespace) -> int:
 
 
 def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int:
+    from blocks.fal._gc import fewer_full_collections
+
     from .connection import choose_mode
     from .downloads import max_download_bytes
 
@@ -339,6 +341,7 @@ def _run(graph: AgentGraph, args: argparse.Namespace, *, one_block: bool) -> int
             args.output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandLineError(f"--output {args.output}: {exc.strerror or exc}") from None
+    fewer_full_collections()  # a graph may follow thousands of jobs: see blocks/fal/_gc.py
     return asyncio.run(_execute(graph, args, mode, files_root, one_block=one_block))
 
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .test_platform_mode import _platform, _python
+from .platform_standin import python
+from .test_platform_mode import _platform
 
 RUN_WITH_USER_URLS = """
     import asyncio, json, types
     from pydantic import SecretStr
 
     import blocks.fal
-    import backend.sdk as platform
+    from backend.util.file import STORED
     from blocks.fal.sora import Sora2ImageToVideoBlock
     from credentials import FalCredentials, credentials_input
     from fal_sandbox.server import SandboxServer, route_fal_client
@@ -43,7 +44,7 @@ RUN_WITH_USER_URLS = """
                     async for name, value in block.execute(data, credentials=key, execution_context=context):
                         pass
             sent = [job.arguments.get("image_url") for job in sandbox.jobs.values()]
-        print(json.dumps({"sent": sent, "stored": platform.STORED}))
+        print(json.dumps({"sent": sent, "stored": STORED}))
 
     asyncio.run(main())
 """
@@ -51,7 +52,7 @@ RUN_WITH_USER_URLS = """
 
 def test_a_users_url_goes_to_fal_as_it_is_and_the_platform_is_asked_to_fetch_nothing(tmp_path: Path) -> None:
     _platform(tmp_path)
-    done = _python(tmp_path, RUN_WITH_USER_URLS)
+    done = python(tmp_path, RUN_WITH_USER_URLS)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["sent"] == [

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import httpx
 from fal_client.client import FalClientHTTPError
 
-from ._queue import BadAnswer
+from ._queue import BadAnswer, CallFailed
 
 Step = Literal["submit", "status", "result", "cancel"]
 
@@ -43,7 +43,7 @@ class FalJobError(Exception):
 
 def is_transient(exc: BaseException, step: Step) -> bool:
     """True when retrying the same call (never a submit) may succeed."""
-    if isinstance(exc, httpx.TransportError | httpx.TimeoutException | TimeoutError | BadAnswer):
+    if isinstance(exc, CallFailed | httpx.TransportError | httpx.TimeoutException | TimeoutError | BadAnswer):
         return True
     if not isinstance(exc, FalClientHTTPError):
         return False
@@ -62,6 +62,8 @@ def short_reason(exc: BaseException) -> str:
     """A few words for a retry log line: `HTTP 429`, `connection dropped (ReadError)`."""
     if isinstance(exc, FalClientHTTPError):
         return f"HTTP {exc.status_code}"
+    if isinstance(exc, CallFailed):
+        return str(exc)
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return f"timed out ({type(exc).__name__})"
     if isinstance(exc, BadAnswer):

@@ -15,13 +15,17 @@ says what happened; the run loop decides what to retry:
 
 The URLs come from fal-client's own constants (`fal_client.client.QUEUE_URL_FORMAT`, read at each
 call), so its `FAL_QUEUE_RUN_HOST` variable and `route_fal_client` route these calls as they route
-fal-client's; on fal's own queue host, fal-client's backup-domain transport is kept (a connection
-refused there is tried on its backup host).
+fal-client's; on fal's own queue host a connection that cannot be made is tried once on fal's backup
+host, as fal-client does.
 
-What is in flight is bounded: `max_requests` short calls, `max_streams` status streams (a stream holds
-a connection for a whole job). Connections live in many small pools rather than one big one: httpcore
-walks its whole pool, twice nested, on every request (cost: the pool's size squared), so one pool
-of a thousand connections costs more CPU than the jobs themselves (measured: `bench/capacity.py`).
+The calls go over aiohttp, not httpx (fal-client's own): with thousands of jobs in flight, httpx's
+per-request machinery (anyio cancel scopes around each read and write, the pool's connection walk, h11,
+three byte iterators under the event-stream parser) was most of the process's CPU, four times the
+same calls over aiohttp, and the process saturated its core at about 1,500 jobs (`bench/capacity.py`).
+
+What is in flight is bounded: `max_requests` short calls (`CallSlots`: a job already running goes
+before a new submit), and `StreamSlots` status streams (a stream holds a connection, so a file
+descriptor, for a whole job: see `stream_bound`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,26 +42,31 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import aiohttp
 import fal_client
 import fal_client.client as fal_http
 import httpx
-from fal_client.client import AppId, AsyncBackupDomainTransport, FalClientHTTPError
-from httpx_sse import SSEError, aconnect_sse
+from fal_client.client import AppId, FalClientHTTPError
+from yarl import URL
 
 from ._events import CancelOutcome
 
-FAL_QUEUE_HOSTS = frozenset({"queue.fal.run", "queue.falrun.com"})
-"""fal's own queue hosts (the second is fal-client's backup domain): answers may point there."""
+FAL_BACKUP_HOSTS = {"queue.fal.run": "queue.falrun.com"}
+"""fal's queue host and its backup domain: a connection the first cannot make is tried on the second
+(with a connect timeout of at most `BACKUP_CONNECT_TIMEOUT`), as fal-client does."""
+FAL_QUEUE_HOSTS = frozenset(FAL_BACKUP_HOSTS) | frozenset(FAL_BACKUP_HOSTS.values())
+"""fal's own queue hosts: answers may point there."""
+BACKUP_CONNECT_TIMEOUT = 5.0
 USER_AGENT = f"{fal_http.USER_AGENT} fal-video-blocks"
 _NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidUrlClientError,
+    aiohttp.NonHttpUrlClientError,
 )
 """Failures that happen before a request leaves this machine."""
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+"""A status event longer than this is a broken stream (each event carries all of fal's log lines)."""
 
 Status = fal_client.Queued | fal_client.InProgress | fal_client.Completed
 
@@ -89,6 +99,15 @@ class StreamBroken(Exception):
     """The status stream dropped, stalled, or sent something unreadable."""
 
 
+class CallFailed(Exception):
+    """A status, result or cancel call that got no HTTP answer (the connection failed, dropped or
+    timed out): transient. `str()` says which, in a few words."""
+
+
+class CallTimedOut(CallFailed, TimeoutError):
+    """The call's time ran out before its answer came."""
+
+
 @dataclass(frozen=True)
 class JobUrls:
     request_id: str
@@ -97,16 +116,51 @@ class JobUrls:
     cancel_url: str
 
 
+STREAM_CAP = 10_000
+"""Streams one process opens at most, whatever its file limit: a followed job costs about 35 KB (its
+stream's connection and buffers, the job's coroutines: 94 MB peak RSS at 1,000 jobs, 231 MB at
+5,000, `bench/capacity.py`), so the cap keeps a process under about 400 MB. fal states no limit on
+streams per key; a server that refuses one (429, 5xx) is polled, and the stream tried again later."""
+FILES_KEPT_FREE = 128
+"""File descriptors left for everything that is not a stream: the ledger, logs, uploads, imports."""
+
+
+def stream_bound(max_requests: int) -> int:
+    """How many status streams may be open at once: one file descriptor each, so the process's open-file
+    limit (`ulimit -n`) less the short calls' connections and `FILES_KEPT_FREE`, at most `STREAM_CAP`,
+    at least one. Past it a job polls (a server that refuses streams is polled the same way)."""
+    try:
+        import resource
+    except ImportError:  # no such limit to read (Windows): the cap alone
+        return STREAM_CAP
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return STREAM_CAP
+    return max(1, min(STREAM_CAP, soft - max_requests - FILES_KEPT_FREE))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, read in full."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
 @dataclass(frozen=True)
 class PoolSettings:
-    """How much one process keeps in flight: measured in `bench/run_loop.py`."""
+    """How much one process keeps in flight: measured in `bench/capacity.py`."""
 
     max_requests: int = 64
     """Short calls (submit, status, result, cancel) in flight at once; the rest wait their turn."""
-    max_streams: int = 1024
-    """Status streams open at once; a job beyond that polls until a stream is free."""
-    pool_size: int = 4
-    """Connections per pool."""
+    max_streams: int | None = None
+    """Status streams open at once (None: `stream_bound`); a job beyond that polls until a stream is
+    free, and each freed stream goes to the job that has waited longest."""
     connect_timeout: float = 10.0
 
 
@@ -189,41 +243,68 @@ class QueueClient:
         self.settings = settings or PoolSettings()
         self._headers = {"Authorization": f"Key {api_key}", "User-Agent": USER_AGENT}
         self._tls = _shared_tls_context()
-        self._requests = asyncio.Semaphore(self.settings.max_requests)
-        self._stream_slots = asyncio.Semaphore(self.settings.max_streams)
-        self._call_pools: list[_Pool] = []
-        self._stream_pools: list[_Pool] = []
+        self.call_slots = CallSlots(self.settings.max_requests)
+        self.stream_slots = StreamSlots(self.settings.max_streams or stream_bound(self.settings.max_requests))
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._closer: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
         return "QueueClient(<key hidden>)"
 
-    def _pool(self, pools: list[_Pool]) -> _Pool:
-        """The least busy pool with room for one more connection (a new pool when all are full)."""
-        size = self.settings.pool_size
-        free = min((pool for pool in pools if pool.busy < size), key=lambda pool: pool.busy, default=None)
-        if free is not None:
-            return free
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        backup = AsyncBackupDomainTransport(
-            transport=httpx.AsyncHTTPTransport(verify=self._tls, limits=limits)
-        )
-        pool = _Pool(
-            httpx.AsyncClient(
-                transport=httpx.AsyncHTTPTransport(verify=self._tls, limits=limits),
-                mounts={f"https://{host}": backup for host in FAL_QUEUE_HOSTS},
-                headers=self._headers,
-                follow_redirects=False,
+    async def _session(self, kind: str) -> aiohttp.ClientSession:
+        """The loop's session for short calls, or for streams (apart: a stream holds its connection
+        for a whole job, a call reuses one). The semaphore and the stream slots bound them."""
+        session = self._sessions.get(kind)
+        if session is None or session.closed:
+            if self._closer is None:
+                self._closer = self._close_at_loop_end()
+                await anext(self._closer)
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, ssl=self._tls), headers=self._headers, trust_env=False
             )
-        )
-        pools.append(pool)
-        return pool
+            self._sessions[kind] = session
+        return session
 
-    def _timeout(self, seconds: float) -> httpx.Timeout:
-        return httpx.Timeout(seconds, connect=min(self.settings.connect_timeout, seconds))
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=seconds, connect=min(self.settings.connect_timeout, seconds))
 
     async def aclose(self) -> None:
-        for pool in self._call_pools + self._stream_pools:
-            await pool.http.aclose()
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
+
+    async def _close_at_loop_end(self) -> AsyncGenerator[None, None]:
+        """Suspended for as long as the loop runs: the loop's end (`shutdown_asyncgens`, which
+        `asyncio.run` and pytest's loops call) finishes it, closing the sessions inside the loop, so
+        no open connection is left for the garbage collector to warn about."""
+        try:
+            yield
+        finally:
+            await self.aclose()
+
+    async def _send(
+        self, kind: str, method: str, url: str, limits: aiohttp.ClientTimeout, **kwargs: Any
+    ) -> Answer:
+        """One request, read in full. On fal's queue host, a connection that cannot be made is tried
+        once on the backup host (a second failure raises the first)."""
+        session = await self._session(kind)
+        try:
+            return await _read(session, method, url, limits, **kwargs)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as first:
+            backup = backup_url(url)
+            if backup is None:
+                raise
+            connect = min(limits.connect or BACKUP_CONNECT_TIMEOUT, BACKUP_CONNECT_TIMEOUT)
+            try:
+                return await _read(
+                    session,
+                    method,
+                    backup,
+                    aiohttp.ClientTimeout(total=limits.total, connect=connect),
+                    **kwargs,
+                )
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
+                raise first from None
 
     # ---- submit ------------------------------------------------------------------------------
 
@@ -243,22 +324,18 @@ class QueueClient:
         headers = {}
         if start_timeout is not None:
             headers["X-Fal-Request-Timeout"] = str(float(start_timeout))
-        async with self._requests:
-            pool = self._pool(self._call_pools)
-            pool.busy += 1
+        async with self.call_slots.turn(submit=True):
             try:
-                async with asyncio.timeout(limit + 1.0):  # httpx's own timeouts say more, first
-                    response = await pool.http.post(
-                        url, json=arguments, headers=headers, timeout=self._timeout(limit)
+                async with asyncio.timeout(limit + 1.0):  # aiohttp's own timeouts say more, first
+                    response = await self._send(
+                        "calls", "POST", url, self._timeout(limit), json=arguments, headers=headers
                     )
             except _NOT_SENT as exc:
                 raise SubmitNotSent(_transport_reason(exc)) from None
-            except (httpx.HTTPError, TimeoutError) as exc:
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 raise SubmitAnswerLost(_transport_reason(exc)) from None
-            finally:
-                pool.busy -= 1
         if response.status_code == 429:
-            raise SubmitRefused("rate limited (HTTP 429)", retry_after(response))
+            raise SubmitRefused("rate limited (HTTP 429)", retry_after(_httpx_response(response)))
         if response.status_code >= 500 or response.status_code == 408:
             raise SubmitAnswerLost(f"HTTP {response.status_code}")
         if not response.is_success:
@@ -319,59 +396,177 @@ class QueueClient:
                 pass
         raise _http_error(response)
 
-    async def _call(self, method: str, url: str, limit: float, **kwargs: Any) -> httpx.Response:
-        async with self._requests:
-            pool = self._pool(self._call_pools)
-            pool.busy += 1
+    async def _call(self, method: str, url: str, limit: float, **kwargs: Any) -> Answer:
+        """A status, result or cancel call; `CallFailed` when no HTTP answer came back."""
+        async with self.call_slots.turn(submit=False):
             try:
                 async with asyncio.timeout(limit + 1.0):
-                    return await pool.http.request(method, url, timeout=self._timeout(limit), **kwargs)
-            finally:
-                pool.busy -= 1
+                    return await self._send("calls", method, url, self._timeout(limit), **kwargs)
+            except TimeoutError as exc:
+                raise CallTimedOut(_transport_reason(exc)) from None
+            except aiohttp.ClientError as exc:
+                raise CallFailed(_transport_reason(exc)) from None
 
     # ---- the status stream --------------------------------------------------------------------
 
     @asynccontextmanager
     async def stream(self, urls: JobUrls, *, stall_timeout: float) -> AsyncIterator[AsyncIterator[Status]]:
         """`GET {status_url}/stream?logs=1`: the statuses as they come. Raises `StreamRefused` (poll
-        instead) or `StreamBroken` (dropped, stalled for `stall_timeout`, unreadable, closed early)."""
-        pool = self._pool(self._stream_pools)
-        pool.busy += 1
+        instead) or `StreamBroken` (dropped, stalled for `stall_timeout`, unreadable, closed early).
+        The caller holds one of `stream_slots` for it."""
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=min(self.settings.connect_timeout, stall_timeout), sock_read=stall_timeout
+        )
         try:
-            timeout = httpx.Timeout(stall_timeout, connect=min(self.settings.connect_timeout, stall_timeout))
+            session = await self._session("streams")
+            response = await session.get(
+                f"{urls.status_url}/stream",
+                params={"logs": "1"},
+                headers={"Accept": "text/event-stream"},
+                timeout=timeout,
+                allow_redirects=False,
+            )
+        except TimeoutError:
+            raise StreamBroken(f"nothing received for {stall_timeout:g}s") from None
+        except aiohttp.ClientError as exc:
+            raise StreamBroken(_transport_reason(exc)) from None
+        try:
+            if response.status == 429 or response.status >= 500:
+                raise StreamBroken(f"HTTP {response.status}")
+            if not 200 <= response.status < 300:
+                raise StreamRefused(f"HTTP {response.status}")
+            if response.content_type != "text/event-stream":
+                raise StreamRefused(f"an answer that is not an event stream ({response.content_type})")
+            statuses = _statuses(_events(response.content, stall_timeout), urls.request_id)
             try:
-                async with aconnect_sse(
-                    pool.http, "GET", f"{urls.status_url}/stream", params={"logs": "1"}, timeout=timeout
-                ) as source:
-                    response = source.response
-                    if response.status_code == 429 or response.status_code >= 500:
-                        raise StreamBroken(f"HTTP {response.status_code}")
-                    if not response.is_success:
-                        raise StreamRefused(f"HTTP {response.status_code}")
-                    statuses = _statuses(source.aiter_sse(), urls.request_id)
-                    try:
-                        yield statuses
-                    finally:
-                        await statuses.aclose()
-            except SSEError as exc:
-                raise StreamRefused(str(exc)) from None
-            except httpx.ReadTimeout:
-                raise StreamBroken(f"nothing received for {stall_timeout:g}s") from None
-            except httpx.HTTPError as exc:
-                raise StreamBroken(_transport_reason(exc)) from None
+                yield statuses
+            finally:
+                await statuses.aclose()
         finally:
-            pool.busy -= 1
-
-    def stream_slot(self) -> asyncio.Semaphore:
-        """Held for as long as a job follows a stream (`max_streams` at once)."""
-        return self._stream_slots
+            response.close()  # a stream is read to its end or given up on: its connection is not reused
 
 
-@dataclass
-class _Pool:
-    http: httpx.AsyncClient
-    busy: int = 0
-    """Requests (or streams) using one of its connections now."""
+class CallSlots:
+    """At most `limit` short calls in flight. Waiting calls go first come, first served, except that
+    a running job's call (status, result, cancel) goes before any new submit: with thousands of
+    submits queued, a finished job's result would otherwise wait behind all of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.busy = 0
+        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {False: deque(), True: deque()}
+        """By `submit`: the calls of running jobs, and new submits, each in arrival order."""
+
+    @asynccontextmanager
+    async def turn(self, *, submit: bool) -> AsyncIterator[None]:
+        if self.busy < self.limit:  # nobody waits while a slot is free: `_release` hands it on
+            self.busy += 1
+        else:
+            waiting: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting[submit].append(waiting)
+            try:
+                await waiting
+            except asyncio.CancelledError:
+                if waiting.done() and not waiting.cancelled():  # handed a slot as it was cancelled
+                    self._release()
+                elif waiting in self._waiting[submit]:  # still queued: out of the queue
+                    self._waiting[submit].remove(waiting)
+                raise
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """The slot goes to the first waiter, running jobs' calls first; else it is free."""
+        for queue in (self._waiting[False], self._waiting[True]):
+            while queue:
+                waiting = queue.popleft()
+                if not waiting.done():  # not cancelled meanwhile
+                    waiting.set_result(None)
+                    return
+        self.busy -= 1
+
+
+class StreamSlots:
+    """At most `limit` status streams at once. A job that finds none free waits its turn (polling
+    meanwhile); each slot that frees is handed to the job that has waited longest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self._turns: deque[asyncio.Future[None]] = deque()
+        """Waiting jobs, longest-waiting first; a cancelled turn is dropped when it is reached."""
+
+    def take(self) -> bool:
+        """A free slot now, if there is one and no job is already waiting for it."""
+        while self._turns and self._turns[0].done():
+            self._turns.popleft()
+        if self.open < self.limit and not self._turns:
+            self.open += 1
+            return True
+        return False
+
+    def wait_turn(self) -> asyncio.Future[None]:
+        """Done when a slot has been handed to this job (the job then holds it: `release` it)."""
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._turns.append(turn)
+        return turn
+
+    def leave(self, turn: asyncio.Future[None]) -> None:
+        """Stop waiting; a slot handed over meanwhile, and not used, is passed on."""
+        if not turn.done():
+            turn.cancel()
+        elif not turn.cancelled():
+            self.release()
+
+    def release(self) -> None:
+        """A stream ended: its slot goes to the longest-waiting job, else back to the free ones."""
+        while self._turns:
+            turn = self._turns.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.open -= 1
+
+    @property
+    def waiting(self) -> int:
+        return sum(not turn.done() for turn in self._turns)
+
+
+@dataclass(frozen=True)
+class _Event:
+    data: str
+    """A server-sent event's data lines, joined."""
+
+
+async def _events(content: aiohttp.StreamReader, stall_timeout: float) -> AsyncGenerator[_Event, None]:
+    """Server-sent events as they arrive (comments and other fields skipped); `StreamBroken` when the
+    connection drops or stays silent for `stall_timeout`; it ends when the server closes the stream."""
+    pending = b""
+    data: list[str] = []
+    while True:
+        try:
+            chunk = await content.readany()
+        except TimeoutError:
+            raise StreamBroken(f"nothing received for {stall_timeout:g}s") from None
+        except aiohttp.ClientError as exc:
+            raise StreamBroken(_transport_reason(exc)) from None
+        if not chunk:
+            return
+        *lines, pending = (pending + chunk).split(b"\n")
+        if len(pending) > MAX_EVENT_BYTES:
+            raise StreamBroken("an event longer than a status stream may send")
+        for raw in lines:
+            line = raw.removesuffix(b"\r").decode("utf-8", "replace")
+            if not line:
+                if data:
+                    yield _Event("\n".join(data))
+                    data = []
+                continue
+            name, _, value = line.partition(":")
+            if name == "data":
+                data.append(value.removeprefix(" "))
 
 
 async def _statuses(events: AsyncIterator[Any], request_id: str) -> AsyncGenerator[Status, None]:
@@ -397,7 +592,28 @@ def _loads(text: str | bytes) -> Any:
         raise ValueError("JSON nested too deeply to read") from None
 
 
-def _json(response: httpx.Response) -> Any:
+async def _read(
+    session: aiohttp.ClientSession, method: str, url: str, limits: aiohttp.ClientTimeout, **kwargs: Any
+) -> Answer:
+    async with session.request(method, url, timeout=limits, allow_redirects=False, **kwargs) as response:
+        return Answer(response.status, response.headers, await response.read())
+
+
+def backup_url(url: str) -> str | None:
+    """The same URL on fal's backup host, for a URL on fal's queue host over https (else None)."""
+    target = URL(url)
+    backup = FAL_BACKUP_HOSTS.get(target.host or "")
+    if target.scheme != "https" or backup is None:
+        return None
+    return str(target.with_host(backup))
+
+
+def _httpx_response(answer: Answer) -> httpx.Response:
+    """The answer as fal-client's error type carries it (and `retry_after` reads it)."""
+    return httpx.Response(answer.status_code, headers=list(answer.headers.items()), content=answer.content)
+
+
+def _json(response: Answer) -> Any:
     try:
         return _loads(response.content)
     except ValueError:
@@ -405,8 +621,9 @@ def _json(response: httpx.Response) -> Any:
         raise BadAnswer(f"HTTP {response.status_code} with a body that is not JSON ({kind})") from None
 
 
-def _http_error(response: httpx.Response) -> FalClientHTTPError:
+def _http_error(answer: Answer) -> FalClientHTTPError:
     """fal-client's own error type for a non-2xx answer, with fal's `detail` and error type."""
+    response = _httpx_response(answer)
     message: Any = response.text
     error_type = None
     try:
@@ -421,7 +638,7 @@ def _http_error(response: httpx.Response) -> FalClientHTTPError:
 
 
 def _transport_reason(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+    if isinstance(exc, TimeoutError):
         return f"timed out ({type(exc).__name__})"
     if isinstance(exc, _NOT_SENT):
         return f"could not connect ({type(exc).__name__})"

@@ -12,7 +12,8 @@ job). This loop speaks fal's queue protocol through `_queue.QueueClient`, one ca
 - the job is followed on fal's status stream (`.../status/stream`, server-sent events): completion is
   noticed one round trip after it happens. A stream that drops, stalls or sends garbage is followed by
   one status call and reopened; a refused stream (or no free stream slot) falls back to status polling
-  with exponential backoff and jitter, from `first_poll` up to `max_poll`;
+  with exponential backoff and jitter, from `first_poll` up to `max_poll`; a job waiting for a slot
+  gets the next one that frees, longest-waiting first (`_queue.StreamSlots`);
 - each queue-position change and each new fal log line is reported once, as it happens. A status
   answer's `logs` are every line so far; a stream event's are only the lines new since that stream's
   previous event, so a fresh stream's first event holds every line so far (fal-js
@@ -734,16 +735,23 @@ class _JobRun:
 
     async def _watch(self) -> fal_client.Completed:
         """Follow the stream while it works; poll when it is refused, has failed too often, or no
-        stream slot is free. A broken stream is followed by one status call, then reopened."""
+        stream slot is free (then wait for one, longest-waiting first, polling meanwhile: a slot
+        handed over ends the pause at once). A broken stream is followed by one status call, then
+        reopened."""
+        slots = self.client.stream_slots
         stream_wanted = self.policy.status_stream
         breakdowns = polls = 0
-        while True:
-            slot = self.client.stream_slot()
-            if stream_wanted and not slot.locked():
-                async with slot:
+        turn: asyncio.Future[None] | None = None
+        try:
+            while True:
+                if stream_wanted and (turn.done() if turn is not None else slots.take()):
+                    turn = None
                     opened = asyncio.get_running_loop().time()
                     try:
-                        return await self._follow_stream()
+                        try:
+                            return await self._follow_stream()
+                        finally:
+                            slots.release()  # a broken stream's pause and poll need no slot
                     except StreamRefused:
                         stream_wanted = False
                     except StreamBroken as broken:
@@ -756,11 +764,21 @@ class _JobRun:
                             return status
                         await asyncio.sleep(self.policy.delay(breakdowns))
                         continue
-            polls += 1
-            await asyncio.sleep(self.policy.delay(polls))
-            status = await self._poll()
-            if isinstance(status, fal_client.Completed):
-                return status
+                if stream_wanted and turn is None:
+                    turn = slots.wait_turn()
+                polls += 1
+                if turn is None:
+                    await asyncio.sleep(self.policy.delay(polls))
+                else:
+                    await asyncio.wait([turn], timeout=self.policy.delay(polls))
+                    if turn.done():
+                        continue  # a stream's first event is the status a poll would give
+                status = await self._poll()
+                if isinstance(status, fal_client.Completed):
+                    return status
+        finally:
+            if turn is not None:
+                slots.leave(turn)
 
     async def _follow_stream(self) -> fal_client.Completed:
         assert self.urls is not None
